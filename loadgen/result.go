@@ -1,0 +1,249 @@
+package loadgen
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/warrenmq/warren/scenarios"
+)
+
+// ResultSchema names the format of result.json; it changes when a field
+// changes meaning.
+const ResultSchema = "warren.result/v1"
+
+// Names of the latency metrics, used as keys of Result.Latency and
+// Result.Histograms and as tags in latency.hlog.
+const (
+	// MetricEndToEnd is publish-to-delivery latency measured from the time
+	// the pacer's schedule intended the message to be sent: the honest
+	// figure at a fixed rate, free of coordinated omission.
+	MetricEndToEnd = "end_to_end"
+	// MetricEndToEndActual is the same latency from the moment the message
+	// was actually handed to the client library.
+	MetricEndToEndActual = "end_to_end_actual"
+	// MetricConfirm is the time from the actual send to the broker's confirm.
+	MetricConfirm = "confirm"
+	// MetricSendDelay is how late the publisher was: actual minus intended
+	// send time.
+	MetricSendDelay = "send_delay"
+)
+
+// Metrics lists the latency metrics in the order reports show them.
+func Metrics() []string {
+	return []string{MetricEndToEnd, MetricEndToEndActual, MetricConfirm, MetricSendDelay}
+}
+
+// Result is what a run measured: the scenario as run, where, and the figures.
+// It is the content of result.json.
+type Result struct {
+	Schema      string              `json:"schema"`
+	ID          string              `json:"id"`
+	Scenario    *scenarios.Scenario `json:"scenario"`
+	Environment Environment         `json:"environment"`
+	StartedAt   time.Time           `json:"started_at"`
+	EndedAt     time.Time           `json:"ended_at"`
+	// Duration is how long publishing ran (the drain comes on top).
+	Duration scenarios.Duration `json:"duration"`
+	Summary  Summary            `json:"summary"`
+	// Latency summarises each metric over the whole run (warm-up excluded).
+	Latency map[string]LatencySummary `json:"latency"`
+	// Series has one entry per second of the run.
+	Series []Second `json:"series"`
+	// Histograms holds each metric's whole-run histogram in HdrHistogram's
+	// compressed encoding (base64), so a report can redraw its percentiles.
+	Histograms map[string]string `json:"histograms"`
+	Integrity  Integrity         `json:"integrity"`
+	Events     []Event           `json:"events,omitempty"`
+	Warnings   []string          `json:"warnings,omitempty"`
+}
+
+// Environment says what produced the result.
+type Environment struct {
+	WarrenVersion string `json:"warren_version"`
+	GoVersion     string `json:"go_version"`
+	OS            string `json:"os"`
+	Arch          string `json:"arch"`
+	CPUs          int    `json:"cpus"`
+	InstanceID    string `json:"instance_id"`
+	// BrokerURI is the URI the run used, password masked.
+	BrokerURI     string `json:"broker_uri"`
+	BrokerProduct string `json:"broker_product,omitempty"`
+	BrokerVersion string `json:"broker_version,omitempty"`
+	BrokerNode    string `json:"broker_node,omitempty"`
+}
+
+// Summary holds the run's totals and rates.
+type Summary struct {
+	// TargetRate is the total publish rate the scenario asked for (msg/s);
+	// 0 when every publisher ran unlimited.
+	TargetRate float64 `json:"target_rate"`
+	Published  int64   `json:"published"`
+	Confirmed  int64   `json:"confirmed"`
+	Nacked     int64   `json:"nacked"`
+	Returned   int64   `json:"returned"`
+	Consumed   int64   `json:"consumed"`
+	// Rates are over the publishing period, in msg/s.
+	PublishRate float64 `json:"publish_rate"`
+	ConfirmRate float64 `json:"confirm_rate"`
+	ConsumeRate float64 `json:"consume_rate"`
+	// BytesPublished counts message bodies.
+	BytesPublished int64 `json:"bytes_published"`
+}
+
+// LatencySummary gives a latency metric's percentiles in microseconds.
+type LatencySummary struct {
+	Count int64   `json:"count"`
+	Min   int64   `json:"min_us"`
+	Mean  float64 `json:"mean_us"`
+	P50   int64   `json:"p50_us"`
+	P90   int64   `json:"p90_us"`
+	P99   int64   `json:"p99_us"`
+	P999  int64   `json:"p99_9_us"`
+	P9999 int64   `json:"p99_99_us"`
+	Max   int64   `json:"max_us"`
+}
+
+// Second is one second of the run.
+type Second struct {
+	// T is the second's end, in seconds since the run started.
+	T         int   `json:"t"`
+	Published int64 `json:"published"`
+	Confirmed int64 `json:"confirmed"`
+	Consumed  int64 `json:"consumed"`
+	// End-to-end latency (from the intended send) in this second, µs.
+	EndToEndP50 int64 `json:"e2e_p50_us"`
+	EndToEndP99 int64 `json:"e2e_p99_us"`
+	EndToEndMax int64 `json:"e2e_max_us"`
+}
+
+// Integrity is the message accounting: every message published with a
+// confirm is expected at every queue its routing key reaches.
+type Integrity struct {
+	// Expected counts confirmed copies: a message routed to three queues
+	// counts three times.
+	Expected    int64 `json:"expected"`
+	Received    int64 `json:"received"`
+	Lost        int64 `json:"lost"`
+	Duplicated  int64 `json:"duplicated"`
+	Reordered   int64 `json:"reordered"`
+	Redelivered int64 `json:"redelivered"`
+	// Unconfirmed counts messages sent whose confirm never came.
+	Unconfirmed int64 `json:"unconfirmed"`
+	// Foreign counts deliveries that carried no warren stamp of this run.
+	Foreign int64 `json:"foreign"`
+	// Queues breaks the counts down per queue.
+	Queues []QueueIntegrity `json:"queues,omitempty"`
+}
+
+// QueueIntegrity is the accounting of one queue.
+type QueueIntegrity struct {
+	Queue      string `json:"queue"`
+	Expected   int64  `json:"expected"`
+	Received   int64  `json:"received"`
+	Lost       int64  `json:"lost"`
+	Duplicated int64  `json:"duplicated"`
+	Reordered  int64  `json:"reordered"`
+}
+
+// Event is something that happened at a point in the run (a blocked
+// connection, a closed channel).
+type Event struct {
+	At      time.Time `json:"at"`
+	Kind    string    `json:"kind"`
+	Message string    `json:"message"`
+}
+
+// Histogram decodes a metric's whole-run histogram. It returns nil when the
+// result has none for that metric.
+func (r *Result) Histogram(metric string) (*hdrhistogram.Histogram, error) {
+	enc, ok := r.Histograms[metric]
+	if !ok || enc == "" {
+		return nil, nil
+	}
+	h, err := decodeHistogram(enc)
+	if err != nil {
+		return nil, fmt.Errorf("result histogram %s: %w", metric, err)
+	}
+	return h, nil
+}
+
+func encodeHistogram(h *hdrhistogram.Histogram) (string, error) {
+	b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	if err != nil {
+		return "", err
+	}
+	// Encode already yields base64 text.
+	return string(b), nil
+}
+
+func decodeHistogram(s string) (*hdrhistogram.Histogram, error) {
+	if _, err := base64.StdEncoding.DecodeString(s); err != nil {
+		return nil, fmt.Errorf("not base64: %w", err)
+	}
+	return hdrhistogram.Decode([]byte(s))
+}
+
+// summarise reads a histogram's percentiles (values in µs).
+func summarise(h *hdrhistogram.Histogram) LatencySummary {
+	if h == nil || h.TotalCount() == 0 {
+		return LatencySummary{}
+	}
+	return LatencySummary{
+		Count: h.TotalCount(),
+		Min:   h.Min(),
+		Mean:  h.Mean(),
+		P50:   h.ValueAtQuantile(50),
+		P90:   h.ValueAtQuantile(90),
+		P99:   h.ValueAtQuantile(99),
+		P999:  h.ValueAtQuantile(99.9),
+		P9999: h.ValueAtQuantile(99.99),
+		Max:   h.Max(),
+	}
+}
+
+// WriteJSON writes the result as indented JSON.
+func (r *Result) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// WriteFile writes the result to path atomically: a reader sees the old file
+// or the whole new one, never half of it.
+func (r *Result) WriteFile(path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".result-*.json")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := r.WriteJSON(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// ReadResult reads a result.json.
+func ReadResult(path string) (*Result, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Result
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("%s: not a warren result: %w", path, err)
+	}
+	if r.Schema != ResultSchema {
+		return nil, fmt.Errorf("%s: schema %q, want %q: this warren cannot read it", path, r.Schema, ResultSchema)
+	}
+	return &r, nil
+}
