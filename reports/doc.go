@@ -1,0 +1,19 @@
+// Package reports turns what a run measured into something a person reads:
+// a Markdown report with PNG charts next to it.
+//
+// Reports are made from files only (a loadgen.Result, as read from
+// result.json), never from the broker, so a run can be re-reported anywhere
+// and at any time. The Markdown is deterministic — no clock, sorted keys,
+// fixed number formats — so the same result always yields the same bytes and
+// golden-file tests work. The package keeps no package-level mutable state.
+//
+// Render writes a run directory's human view:
+//
+//	report.md               the report, linking the charts below
+//	latency.png             latency by percentile (HdrHistogram's spectrum)
+//	throughput.png          messages per second over the run
+//	latency-over-time.png   end-to-end p50/p99/max per second
+//
+// Every file is written atomically, and report.md last: a reader sees either
+// the previous report or the whole new one.
+package reports

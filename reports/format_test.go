@@ -1,0 +1,135 @@
+package reports
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/warrenmq/warren/loadgen"
+)
+
+func TestFormatMillis(t *testing.T) {
+	for _, tc := range []struct {
+		us   int64
+		want string
+	}{
+		{0, "0"},
+		{-5, "0"},
+		{1, "0.001"},
+		{41, "0.041"},
+		{412, "0.412"},
+		{999, "0.999"},
+		{1_000, "1.00"},
+		{1_204, "1.20"},
+		{9_996, "10.0"},
+		{12_345, "12.3"},
+		{99_960, "100"},
+		{245_400, "245"},
+		{999_400, "999"},
+		{999_500, "1,000"},
+		{1_204_300, "1,204"},
+		{60_000_000, "60,000"},
+	} {
+		if got := formatMillis(tc.us); got != tc.want {
+			t.Errorf("formatMillis(%d) = %q, want %q", tc.us, got, tc.want)
+		}
+	}
+}
+
+func TestFormatNumbers(t *testing.T) {
+	for _, tc := range []struct{ got, want string }{
+		{formatCount(0), "0"},
+		{formatCount(999), "999"},
+		{formatCount(1000), "1,000"},
+		{formatCount(-1234567), "-1,234,567"},
+		{formatRate(999.24), "999.2"},
+		{formatRate(12345.67), "12,345.7"},
+		{formatPercent(0.9992), "99.9%"},
+		{formatBytes(512), "512 B"},
+		{formatBytes(4096), "4.0 KiB"},
+		{formatBytes(5_116_416), "4.9 MiB"},
+		{plural(1, "message"), "1 message"},
+		{plural(1200, "message"), "1,200 messages"},
+		{formatArgument(float64(1_000_000)), "1000000"},
+		{formatArgument(0.25), "0.25"},
+		{formatArgument("reject-publish"), "reject-publish"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+func TestPercentileTicks(t *testing.T) {
+	var labels []string
+	for _, tk := range percentileTicks(math.Log10(20_000)) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	want := []string{"0%", "90%", "99%", "99.9%", "99.99%"}
+	if len(labels) != len(want) {
+		t.Fatalf("labels %q, want %q", labels, want)
+	}
+	for i := range want {
+		if labels[i] != want[i] {
+			t.Errorf("label %d = %q, want %q", i, labels[i], want[i])
+		}
+	}
+	last := percentileTicks(6)
+	if l := last[len(last)-1]; l.Value != 6 || l.Label != "99.9999%" {
+		t.Errorf("last tick for 1e6 = %+v, want 99.9999%% at log10(1e6)", l)
+	}
+}
+
+func TestIntegrityVerdict(t *testing.T) {
+	for _, tc := range []struct {
+		in   loadgen.Integrity
+		want string
+	}{
+		{loadgen.Integrity{}, "Nothing to account for: no confirmed message was expected at any queue (integrity is checked against publisher confirms)."},
+		{loadgen.Integrity{Expected: 10, Received: 10}, "No message lost, none duplicated."},
+		{loadgen.Integrity{Expected: 10, Received: 9, Lost: 1}, "**1 message lost**, none duplicated."},
+		{loadgen.Integrity{Expected: 10, Received: 12, Duplicated: 2}, "No message lost; **2 messages duplicated**."},
+		{loadgen.Integrity{Expected: 5000, Received: 3999, Lost: 1200, Duplicated: 199}, "**1,200 messages lost**, **199 duplicated**."},
+	} {
+		if got := integrityVerdict(tc.in); got != tc.want {
+			t.Errorf("integrityVerdict(%+v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestMarkdownEscaping(t *testing.T) {
+	for _, tc := range []struct{ got, want string }{
+		{escapeText("a *b* | c_d\nnext"), `a \*b\* | c\_d next`},
+		{code("greenhouse.all"), "`greenhouse.all`"},
+		{code("a|b"), "`a|b`"},
+		{code("odd`name"), "`` odd`name ``"},
+		{code(""), `""`},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+// The report depends on nothing but the result: rendering one result many
+// times (maps iterate in a new order each time) gives the same bytes, and
+// the bytes of the golden file.
+func TestMarkdownDeterministic(t *testing.T) {
+	r, err := loadgen.ReadResult(filepath.Join("testdata", "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "greenhouse.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		if got := markdown(r); !bytes.Equal(got, want) {
+			t.Fatal("markdown(result.json) differs from testdata/greenhouse.md or from a previous call")
+		}
+	}
+}
