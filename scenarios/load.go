@@ -7,11 +7,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 )
 
 // maxFileSize bounds what Load reads: a scenario is a page of YAML, and a
@@ -51,7 +53,7 @@ func (p *Problem) Error() string {
 // Load reads a scenario from YAML. Unknown fields are errors. The returned
 // scenario has defaults applied but is not yet validated: call Validate.
 // name is used in error messages (a file name, or "" for none).
-func Load(r io.Reader, name string) (*Scenario, error) {
+func Load(r io.Reader, name string) (s *Scenario, err error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: read: %w", displayName(name), err)
@@ -62,18 +64,28 @@ func Load(r io.Reader, name string) (*Scenario, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("%s: file is empty: a scenario needs at least topology, publishers, consumers and run", displayName(name))
 	}
+	// The YAML library is not ours: should it ever panic on strange input,
+	// report a problem rather than take the caller down.
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, &Problem{File: name, Msg: fmt.Sprintf("the YAML parser failed on this file (%v): check its syntax", r)}
+		}
+	}()
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, yamlProblem(name, err)
 	}
-	var s Scenario
+	var sc Scenario
 	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField())
-	if err := dec.Decode(&s); err != nil {
+	if err := dec.Decode(&sc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: file has no YAML document: a scenario needs at least topology, publishers, consumers and run", displayName(name))
+		}
 		return nil, yamlProblem(name, err)
 	}
-	s.source = &source{name: name, file: file}
-	s.ApplyDefaults()
-	return &s, nil
+	sc.source = &source{name: name, file: file}
+	sc.ApplyDefaults()
+	return &sc, nil
 }
 
 // LoadFile reads a scenario from a file.
@@ -114,6 +126,10 @@ func displayName(name string) string {
 // yamlProblem turns a YAML library error into a one-line Problem with the
 // position, dropping the library's multi-line source excerpt.
 func yamlProblem(name string, err error) error {
+	var ve *valueError
+	if errors.As(err, &ve) {
+		return &Problem{File: name, Line: ve.line, Column: ve.col, Msg: ve.msg}
+	}
 	var ye yaml.Error
 	if errors.As(err, &ye) {
 		p := &Problem{File: name, Msg: ye.GetMessage()}
@@ -141,28 +157,128 @@ type source struct {
 }
 
 // position finds the line and column of a field path such as
-// "consumers[1].prefetch" in the source, falling back to its parent when the
-// field itself was not written (a default was applied).
+// "consumers[1].prefetch" in the source: where its key is written, or for a
+// list element, its first key. When the field itself was not written (a
+// default was applied) it falls back to the nearest parent that was.
 func (src *source) position(path string) (line, col int) {
-	if src == nil || src.file == nil {
+	if src == nil || src.file == nil || len(src.file.Docs) == 0 {
 		return 0, 0
 	}
 	for p := path; p != ""; p = parentPath(p) {
-		yp, err := yaml.PathString("$." + p)
-		if err != nil {
-			continue
+		if tk := findToken(src.file.Docs[0].Body, p); tk != nil && tk.Position != nil {
+			return tk.Position.Line, tk.Position.Column
 		}
-		node, err := yp.FilterFile(src.file)
-		if err != nil || node == nil {
-			continue
-		}
-		tk := node.GetToken()
-		if tk == nil || tk.Position == nil {
-			continue
-		}
-		return tk.Position.Line, tk.Position.Column
 	}
 	return 0, 0
+}
+
+// findToken walks the YAML tree along path.
+func findToken(node ast.Node, path string) *token.Token {
+	var tok *token.Token
+	for _, seg := range splitPath(path) {
+		node = unwrapNode(node)
+		if node == nil {
+			return nil
+		}
+		if seg.index >= 0 {
+			seq, ok := node.(*ast.SequenceNode)
+			if !ok || seg.index >= len(seq.Values) {
+				return nil
+			}
+			node = seq.Values[seg.index]
+			tok = firstToken(node)
+			continue
+		}
+		var values []*ast.MappingValueNode
+		switch m := node.(type) {
+		case *ast.MappingNode:
+			values = m.Values
+		case *ast.MappingValueNode:
+			values = []*ast.MappingValueNode{m}
+		default:
+			return nil
+		}
+		found := false
+		for _, mv := range values {
+			if mv.Key == nil {
+				continue
+			}
+			if kt := mv.Key.GetToken(); kt != nil && kt.Value == seg.key {
+				tok, node, found = kt, mv.Value, true
+				break
+			}
+		}
+		if !found {
+			return nil
+		}
+	}
+	return tok
+}
+
+// firstToken is where a node starts as a reader sees it: a mapping's first
+// key rather than its first colon.
+func firstToken(node ast.Node) *token.Token {
+	switch m := unwrapNode(node).(type) {
+	case *ast.MappingNode:
+		if len(m.Values) > 0 && m.Values[0].Key != nil {
+			return m.Values[0].Key.GetToken()
+		}
+	case *ast.MappingValueNode:
+		if m.Key != nil {
+			return m.Key.GetToken()
+		}
+	}
+	if node == nil {
+		return nil
+	}
+	return node.GetToken()
+}
+
+func unwrapNode(node ast.Node) ast.Node {
+	for i := 0; i < 100; i++ {
+		switch n := node.(type) {
+		case *ast.TagNode:
+			node = n.Value
+		case *ast.AnchorNode:
+			node = n.Value
+		case *ast.DocumentNode:
+			node = n.Body
+		default:
+			return node
+		}
+	}
+	return node
+}
+
+type pathSeg struct {
+	key   string
+	index int // -1 for a key
+}
+
+// splitPath reads "consumers[1].prefetch" as consumers, 1, prefetch.
+func splitPath(path string) []pathSeg {
+	var segs []pathSeg
+	for _, part := range strings.Split(path, ".") {
+		key := part
+		var idx []int
+		if i := strings.IndexByte(part, '['); i >= 0 {
+			key = part[:i]
+			for _, ix := range strings.Split(part[i+1:], "[") {
+				n, err := strconv.Atoi(strings.TrimSuffix(ix, "]"))
+				if err != nil {
+					n = 1 << 30 // never found
+				}
+				idx = append(idx, n)
+			}
+		}
+		if key != "" {
+			segs = append(segs, pathSeg{key: key, index: -1})
+		}
+		for _, n := range idx {
+			segs = append(segs, pathSeg{index: n})
+		}
+	}
+	return segs
 }
 
 func parentPath(p string) string {

@@ -1,12 +1,13 @@
 package scenarios
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/goccy/go-yaml/ast"
 )
 
 // Duration is a time.Duration that reads and writes Go duration strings
@@ -45,6 +46,20 @@ func (d *Duration) UnmarshalText(b []byte) error {
 
 // MarshalText implements encoding.TextMarshaler.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalYAML reads a duration from YAML, locating a bad value.
+func (d *Duration) UnmarshalYAML(node ast.Node) error {
+	s, err := scalarText(node)
+	if err != nil {
+		return wrapNodeError(node, err)
+	}
+	v, err := ParseDuration(s)
+	if err != nil {
+		return nodeError(node, "%v", err)
+	}
+	*d = v
+	return nil
+}
 
 // ByteSize is a number of bytes that reads "512B", "1KiB", "4KB", "2MiB" or a
 // bare integer. KiB/MiB/GiB are powers of 1024; KB/MB/GB are powers of 1000,
@@ -104,78 +119,16 @@ func (b *ByteSize) UnmarshalText(t []byte) error {
 // MarshalText implements encoding.TextMarshaler.
 func (b ByteSize) MarshalText() ([]byte, error) { return []byte(b.String()), nil }
 
-// Rate is a target message rate. The zero value means "no rate set"; a rate
-// with Unlimited set means "as fast as the generator can go".
-type Rate struct {
-	Unlimited bool
-	PerSecond float64
-}
-
-// ParseRate reads "500", "500/s", "30000/min", "2/ms" or "unlimited" ("0"
-// also means unlimited, as on the command line).
-func ParseRate(s string) (Rate, error) {
-	s = strings.TrimSpace(strings.ToLower(s))
-	if s == "unlimited" || s == "max" || s == "0" {
-		return Rate{Unlimited: true}, nil
-	}
-	num, per := s, time.Second
-	if i := strings.IndexByte(s, '/'); i >= 0 {
-		num = strings.TrimSpace(s[:i])
-		switch strings.TrimSpace(s[i+1:]) {
-		case "s", "sec", "second":
-			per = time.Second
-		case "min", "m", "minute":
-			per = time.Minute
-		case "h", "hour":
-			per = time.Hour
-		case "ms":
-			per = time.Millisecond
-		default:
-			return Rate{}, fmt.Errorf("invalid rate %q: use a rate such as 500/s, 30000/min or unlimited", s)
-		}
-	}
-	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return Rate{}, fmt.Errorf("invalid rate %q: use a rate such as 500/s, 30000/min or unlimited", s)
-	}
-	if v < 0 {
-		return Rate{}, fmt.Errorf("invalid rate %q: a rate must be greater than 0 (or unlimited)", s)
-	}
-	if v == 0 {
-		return Rate{Unlimited: true}, nil
-	}
-	return Rate{PerSecond: v * float64(time.Second) / float64(per)}, nil
-}
-
-// IsZero reports whether no rate was given.
-func (r Rate) IsZero() bool { return !r.Unlimited && r.PerSecond == 0 }
-
-// String formats the rate as "500/s" or "unlimited".
-func (r Rate) String() string {
-	if r.Unlimited {
-		return "unlimited"
-	}
-	return strconv.FormatFloat(r.PerSecond, 'f', -1, 64) + "/s"
-}
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (r *Rate) UnmarshalText(t []byte) error {
-	v, err := ParseRate(string(t))
+// UnmarshalYAML reads a size from YAML, locating a bad value.
+func (b *ByteSize) UnmarshalYAML(node ast.Node) error {
+	s, err := scalarText(node)
 	if err != nil {
-		return err
+		return wrapNodeError(node, err)
 	}
-	*r = v
+	v, err := ParseByteSize(s)
+	if err != nil {
+		return nodeError(node, "%v", err)
+	}
+	*b = v
 	return nil
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (r Rate) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
-
-// UnmarshalJSON accepts both the text form and a bare number.
-func (r *Rate) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		return r.UnmarshalText([]byte(s))
-	}
-	return r.UnmarshalText(b)
 }
