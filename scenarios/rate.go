@@ -91,7 +91,9 @@ func ParseRate(s string) (Rate, error) {
 }
 
 // IsZero reports whether no rate was given.
-func (r Rate) IsZero() bool { return !r.Unlimited && r.PerSecond == 0 && r.Ramp == nil && r.Steps == nil }
+func (r Rate) IsZero() bool {
+	return !r.Unlimited && r.PerSecond == 0 && r.Ramp == nil && r.Steps == nil
+}
 
 // Kind is RateUnlimited, RateConstant, RateRamp, RateSteps, or RateNone for
 // the zero value.

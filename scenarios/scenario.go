@@ -136,8 +136,8 @@ type PublisherGroup struct {
 	Count int    `yaml:"count" json:"count"`
 	// Connections spreads the group's channels over this many connections
 	// (default: one per publisher).
-	Connections int      `yaml:"connections,omitempty" json:"connections,omitempty"`
-	Exchange    string   `yaml:"exchange" json:"exchange"`
+	Connections int    `yaml:"connections,omitempty" json:"connections,omitempty"`
+	Exchange    string `yaml:"exchange" json:"exchange"`
 	// RoutingKey is one fixed key; ApplyDefaults copies it to RoutingKeys.
 	RoutingKey string `yaml:"routing_key,omitempty" json:"routing_key,omitempty"`
 	// RoutingKeys are the keys messages are sent to, chosen uniformly; an
@@ -157,10 +157,10 @@ type PublisherGroup struct {
 	// SizeDistribution spreads sizes over a range or a weighted list; use
 	// MessageSize to pick one per message.
 	SizeDistribution *SizeDistribution `yaml:"size_distribution,omitempty" json:"size_distribution,omitempty"`
-	Persistent    bool              `yaml:"persistent,omitempty" json:"persistent,omitempty"`
-	Mandatory     bool              `yaml:"mandatory,omitempty" json:"mandatory,omitempty"`
-	Confirm       bool              `yaml:"confirm,omitempty" json:"confirm,omitempty"`
-	ConfirmWindow int               `yaml:"confirm_window,omitempty" json:"confirm_window,omitempty"`
+	Persistent       bool              `yaml:"persistent,omitempty" json:"persistent,omitempty"`
+	Mandatory        bool              `yaml:"mandatory,omitempty" json:"mandatory,omitempty"`
+	Confirm          bool              `yaml:"confirm,omitempty" json:"confirm,omitempty"`
+	ConfirmWindow    int               `yaml:"confirm_window,omitempty" json:"confirm_window,omitempty"`
 	// Rate is the group's total rate, shared evenly by its publishers
 	// (Rate.Scale): unlimited, constant, a ramp or steps.
 	Rate Rate `yaml:"rate,omitempty" json:"rate"`
