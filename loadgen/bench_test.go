@@ -1,0 +1,184 @@
+package loadgen
+
+import (
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Hot paths, run per message: each must stay at 0 allocs/op.
+
+func BenchmarkStampPut(b *testing.B) {
+	b.ReportAllocs()
+	body := make([]byte, 1024)
+	s := Stamp{Run: 1, Publisher: PublisherID(InstanceHash("bench"), 3), Intended: time.Now().UnixNano()}
+	for b.Loop() {
+		s.Seq++
+		s.Sent = s.Intended + 1000
+		s.Put(body)
+	}
+}
+
+func BenchmarkReadStamp(b *testing.B) {
+	b.ReportAllocs()
+	body := make([]byte, 1024)
+	(&Stamp{Run: 1, Publisher: 7, Seq: 42}).Put(body)
+	var sum uint64
+	for b.Loop() {
+		s, ok := ReadStamp(body)
+		if ok {
+			sum += s.Seq
+		}
+	}
+	if sum == 0 {
+		b.Fatal("no stamp read")
+	}
+}
+
+func BenchmarkRecorderRecord(b *testing.B) {
+	b.ReportAllocs()
+	r := NewRecorder()
+	r.Record(MetricIDEndToEnd, 0) // allocate the histogram outside the loop
+	var d time.Duration
+	for b.Loop() {
+		d = (d + 7919*time.Microsecond) % (10 * time.Second) // spread over buckets
+		r.Record(MetricIDEndToEnd, d)
+	}
+}
+
+func BenchmarkRecorderAdd(b *testing.B) {
+	b.ReportAllocs()
+	r := NewRecorder()
+	for b.Loop() {
+		r.Add(CounterPublished, 1)
+	}
+}
+
+// BenchmarkRecorderRecordWhileSwapping records with a collector swapping the
+// recorder every millisecond, as in a run (where it is once a second).
+func BenchmarkRecorderRecordWhileSwapping(b *testing.B) {
+	b.ReportAllocs()
+	r := NewRecorder()
+	r.Record(MetricIDEndToEnd, 0)
+	iv := NewInterval()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				r.Swap(iv)
+				iv.Reset()
+			}
+		}
+	}()
+	var d time.Duration
+	for b.Loop() {
+		d = (d + 7919*time.Microsecond) % (10 * time.Second)
+		r.Record(MetricIDEndToEnd, d)
+	}
+	close(stop)
+	wg.Wait()
+}
+
+// BenchmarkRecorderSwap is the collector's cost per recorder and interval
+// (one metric with values spread over 10 s), which the owner waits out.
+func BenchmarkRecorderSwap(b *testing.B) {
+	b.ReportAllocs()
+	r := NewRecorder()
+	iv := NewInterval()
+	for b.Loop() {
+		b.StopTimer()
+		for i := range 1000 {
+			r.Record(MetricIDEndToEnd, time.Duration(i)*10*time.Millisecond)
+		}
+		b.StartTimer()
+		r.Swap(iv)
+	}
+}
+
+func BenchmarkPacerDue(b *testing.B) {
+	pacers := []struct {
+		name string
+		p    Pacer
+	}{
+		{"constant", NewConstantPacer(10_000)},
+		{"constant-fractional", NewConstantPacer(333.3)},
+		{"ramp", NewRampPacer(100, 10_000, time.Hour)},
+		{"steps", NewStepsPacer([]float64{100, 200, 400, 800, 1600, 3200, 6400, 12800}, time.Minute)},
+		{"limited", NewLimitedPacer(NewConstantPacer(10_000), 1<<62)},
+	}
+	for _, pc := range pacers {
+		b.Run(pc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var n uint64
+			var last time.Duration
+			for b.Loop() {
+				at, ok := pc.p.Due(n)
+				if ok {
+					last = at
+				}
+				n += 97 // cover the schedule, ramp and steps included
+			}
+			if n > 97 && last == 0 {
+				b.Fatal("nothing due")
+			}
+		})
+	}
+}
+
+func BenchmarkSeqSetAddInOrder(b *testing.B) {
+	b.ReportAllocs()
+	var s SeqSet
+	var seq uint64
+	for b.Loop() {
+		s.Add(seq)
+		seq++
+	}
+	if s.Spans() > 2 {
+		b.Fatalf("%d spans for an in-order set", s.Spans())
+	}
+}
+
+// BenchmarkSeqSetAddReordered adds numbers shuffled within windows of 1000
+// that straddle chunk boundaries: competing consumers deliver like this.
+func BenchmarkSeqSetAddReordered(b *testing.B) {
+	b.ReportAllocs()
+	const window = 1000
+	perm := rand.New(rand.NewPCG(1, 2)).Perm(window)
+	var s SeqSet
+	var i uint64
+	for b.Loop() {
+		s.Add(i/window*window + uint64(perm[i%window]))
+		i++
+	}
+	if s.Spans() > 4 {
+		b.Fatalf("%d spans for a set with only local reordering", s.Spans())
+	}
+}
+
+func BenchmarkSeqSetContains(b *testing.B) {
+	b.ReportAllocs()
+	var s SeqSet
+	for i := uint64(0); i < 1_000_000; i += 1 + i%3 { // gaps: partial chunks
+		s.Add(i)
+	}
+	var hits int
+	var i uint64
+	for b.Loop() {
+		if s.Contains(i % 1_000_000) {
+			hits++
+		}
+		i += 7919
+	}
+	if hits == 0 {
+		b.Fatal("no hits")
+	}
+}
