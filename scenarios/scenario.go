@@ -166,7 +166,18 @@ type PublisherGroup struct {
 	Rate Rate `yaml:"rate,omitempty" json:"rate"`
 	// MaxMessages bounds what the whole group sends (0: no bound).
 	MaxMessages int64 `yaml:"max_messages,omitempty" json:"max_messages,omitempty"`
+
+	// derived records which fields ApplyDefaults filled from others, so
+	// that it can refill them and Validate can tell "both given" apart.
+	derived derivedFields
 }
+
+type derivedFields uint8
+
+const (
+	derivedSize derivedFields = 1 << iota
+	derivedKeys
+)
 
 // Ack modes.
 const (

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -135,8 +134,7 @@ func (s *Scenario) Expand() ([]Variant, error) {
 				break
 			}
 			if _, err := decodeTree(tree); err != nil {
-				var uf *yaml.UnknownFieldError
-				if errors.As(err, &uf) {
+				if te, ok := err.(*treeError); ok && te.unknownField {
 					v.add(path+".field", "%s is not a field of the scenario format: %v (see scenarios/README.md)", p.Field, err)
 					break
 				}
@@ -230,12 +228,13 @@ func (s *Scenario) baseTree() (map[string]any, error) {
 func (s *Scenario) underive() {
 	for i := range s.Publishers {
 		p := &s.Publishers[i]
-		if p.SizeDistribution != nil && p.Size == p.SizeDistribution.Largest() {
+		if p.derived&derivedSize != 0 {
 			p.Size = 0
 		}
-		if (len(p.WeightedKeys) > 0 || p.RoutingKey != "") && slices.Equal(p.RoutingKeys, p.derivedKeys()) {
+		if p.derived&derivedKeys != 0 {
 			p.RoutingKeys = nil
 		}
+		p.derived = 0
 	}
 }
 
@@ -248,11 +247,21 @@ func decodeTree(tree any) (*Scenario, error) {
 	}
 	var sc Scenario
 	if err := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField()).Decode(&sc); err != nil {
-		return nil, errors.New(oneLine(err))
+		var uf *yaml.UnknownFieldError
+		return nil, &treeError{msg: oneLine(err), unknownField: errors.As(err, &uf)}
 	}
 	sc.ApplyDefaults()
 	return &sc, nil
 }
+
+// treeError is a variant that does not decode, without the positions in
+// the generated YAML that would mislead.
+type treeError struct {
+	msg          string
+	unknownField bool
+}
+
+func (e *treeError) Error() string { return e.msg }
 
 // oneLine is an error's message without the YAML library's position and
 // source excerpt, which point into generated text.
@@ -397,7 +406,7 @@ func parseField(field string) ([]fieldSeg, error) {
 		return nil, fmt.Errorf("is missing: name the field to sweep, for example consumers.prefetch")
 	}
 	var segs []fieldSeg
-	for _, part := range strings.Split(field, ".") {
+	for _, part := range splitOutsideBrackets(field) {
 		seg := fieldSeg{name: part}
 		if i := strings.IndexByte(part, '['); i >= 0 {
 			if !strings.HasSuffix(part, "]") || i == 0 {
@@ -423,6 +432,27 @@ func parseField(field string) ([]fieldSeg, error) {
 		return nil, fmt.Errorf("field %q: sweep a field inside it, such as queues.type", field)
 	}
 	return segs, nil
+}
+
+// splitOutsideBrackets splits at dots that are not inside [...], so that a
+// group named a.b can be selected as queues[a.b].
+func splitOutsideBrackets(s string) []string {
+	var parts []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '[':
+			depth++
+		case ']':
+			depth--
+		case '.':
+			if depth == 0 {
+				parts = append(parts, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(parts, s[start:])
 }
 
 // setField sets the field at segs to val in every element it selects.

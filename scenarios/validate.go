@@ -62,16 +62,21 @@ func (s *Scenario) ApplyDefaults() {
 		if p.Count == 0 {
 			p.Count = 1
 		}
-		if len(p.RoutingKeys) == 0 {
+		if len(p.RoutingKeys) == 0 || p.derived&derivedKeys != 0 {
 			p.RoutingKeys = p.derivedKeys()
+			p.derived &^= derivedKeys
+			if p.RoutingKeys != nil {
+				p.derived |= derivedKeys
+			}
 		}
 		p.RoutingKeys = expandKeyList(p.RoutingKeys)
-		if p.Size == 0 {
+		if p.Size == 0 || p.derived&derivedSize != 0 {
 			if p.SizeDistribution != nil {
 				p.Size = p.SizeDistribution.Largest()
 			} else {
 				p.Size = DefaultSize
 			}
+			p.derived |= derivedSize
 		}
 		if p.Confirm && p.ConfirmWindow == 0 {
 			p.ConfirmWindow = DefaultConfirmWindow
@@ -496,11 +501,12 @@ func (s *Scenario) validatePublishers(v *validator, exchanges map[string]Exchang
 }
 
 func validateKeys(v *validator, path string, p *PublisherGroup, e Exchange, known bool) {
-	if p.RoutingKey != "" && len(p.WeightedKeys) == 0 && !slices.Equal(p.RoutingKeys, p.derivedKeys()) {
+	explicitKeys := len(p.RoutingKeys) > 0 && p.derived&derivedKeys == 0
+	if p.RoutingKey != "" && len(p.WeightedKeys) == 0 && explicitKeys {
 		v.add(path+".routing_key", "give routing_key or routing_keys, not both")
 	}
 	if len(p.WeightedKeys) > 0 {
-		if derived := p.derivedKeys(); len(p.RoutingKeys) > 0 && derived != nil && !slices.Equal(p.RoutingKeys, derived) {
+		if explicitKeys {
 			v.add(path+".weighted_routing_keys", "give routing_keys or weighted_routing_keys, not both")
 		}
 		if p.RoutingKey != "" {
@@ -578,7 +584,7 @@ func validateSize(v *validator, path string, p *PublisherGroup) {
 		return
 	}
 	dpath := path + ".size_distribution"
-	if p.Size != d.Largest() {
+	if p.derived&derivedSize == 0 {
 		v.add(path+".size", "give size or size_distribution, not both")
 	}
 	if d.IsUniform() {
@@ -817,14 +823,25 @@ func (s *Scenario) validateSweep(v *validator) {
 // in a variant: a parameter over that field, else the named variant.
 func (s *Scenario) sweepSource(vr Variant, path string) string {
 	norm := normaliseField(path)
-	for i, p := range s.Sweep.Parameters {
-		if normaliseField(p.Field) == norm || strings.HasPrefix(norm, normaliseField(p.Field)+".") {
-			for j, val := range p.Values {
-				if vr.Params[p.Field] == valueText(val) {
-					return fmt.Sprintf("sweep.parameters[%d].values[%d]", i, j)
-				}
+	at := func(i int) string {
+		p := s.Sweep.Parameters[i]
+		for j, val := range p.Values {
+			if vr.Params[p.Field] == valueText(val) {
+				return fmt.Sprintf("sweep.parameters[%d].values[%d]", i, j)
 			}
-			return fmt.Sprintf("sweep.parameters[%d]", i)
+		}
+		return fmt.Sprintf("sweep.parameters[%d]", i)
+	}
+	// The parameter over that very field, else one over a field of the
+	// same group or section (queues.type makes queues[0].durable wrong).
+	for i, p := range s.Sweep.Parameters {
+		if f := normaliseField(p.Field); f == norm || strings.HasPrefix(norm, f+".") {
+			return at(i)
+		}
+	}
+	for i, p := range s.Sweep.Parameters {
+		if parent := parentPath(normaliseField(p.Field)); parent != "" && strings.HasPrefix(norm, parent+".") {
+			return at(i)
 		}
 	}
 	for i, sv := range s.Sweep.Variants {
