@@ -1,7 +1,6 @@
 package loadgen
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -55,12 +54,17 @@ type Result struct {
 	Latency map[string]LatencySummary `json:"latency"`
 	// Series has one entry per second of the run.
 	Series []Second `json:"series"`
-	// Histograms holds each metric's whole-run histogram in HdrHistogram's
-	// compressed encoding (base64), so a report can redraw its percentiles.
+	// Histograms holds each metric's whole-run histogram (values in µs,
+	// warm-up excluded) in HdrHistogram's compressed encoding (base64), so a
+	// report can redraw its percentiles.
 	Histograms map[string]string `json:"histograms"`
 	Integrity  Integrity         `json:"integrity"`
-	Events     []Event           `json:"events,omitempty"`
-	Warnings   []string          `json:"warnings,omitempty"`
+	// Broker is the broker's own view, sampled once a second.
+	Broker BrokerView `json:"broker"`
+	// Generator is what the run cost warren itself.
+	Generator Generator `json:"generator"`
+	Events    []Event   `json:"events,omitempty"`
+	Warnings  []string  `json:"warnings,omitempty"`
 }
 
 // Environment says what produced the result.
@@ -151,6 +155,12 @@ type QueueIntegrity struct {
 	Reordered  int64  `json:"reordered"`
 }
 
+// Kinds of events.
+const (
+	EventBlocked   = "blocked"   // the broker blocked a publishing connection (an alarm)
+	EventUnblocked = "unblocked" // and lifted the block
+)
+
 // Event is something that happened at a point in the run (a blocked
 // connection, a closed channel).
 type Event struct {
@@ -183,9 +193,7 @@ func encodeHistogram(h *hdrhistogram.Histogram) (string, error) {
 }
 
 func decodeHistogram(s string) (*hdrhistogram.Histogram, error) {
-	if _, err := base64.StdEncoding.DecodeString(s); err != nil {
-		return nil, fmt.Errorf("not base64: %w", err)
-	}
+	// Decode takes the base64 text itself.
 	return hdrhistogram.Decode([]byte(s))
 }
 
@@ -223,6 +231,10 @@ func (r *Result) WriteFile(path string) error {
 	}
 	defer os.Remove(tmp.Name())
 	if err := r.WriteJSON(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
 		tmp.Close()
 		return err
 	}

@@ -1,7 +1,317 @@
 package main
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
-func runCmd(_ context.Context, c *cli, args []string) int {
-	return fail(c, "run", exitFailure, "not built yet")
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/reports"
+	"github.com/warrenmq/warren/scenarios"
+)
+
+// runFlags are the flags that override a scenario. Later commands (sweep)
+// reuse them so that the same names mean the same things everywhere.
+type runFlags struct {
+	uri, mgmtURI  string
+	duration      string
+	rate          string
+	publishers    int
+	consumers     int
+	prefetch      int
+	size          string
+	confirmWindow int
+	instanceID    string
+	prefix        string
+	cleanup       bool
+}
+
+func (f *runFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.uri, "uri", "", "broker AMQP URI (env WARREN_URI; default "+loadgen.DefaultURI+")")
+	fs.StringVar(&f.mgmtURI, "management-uri", "", "management API URI, e.g. http://guest:guest@127.0.0.1:15672/ (env WARREN_MANAGEMENT_URI)")
+	fs.StringVar(&f.duration, "duration", "", "how long to publish, e.g. 30s or 5m (overrides the scenario)")
+	fs.StringVar(&f.rate, "rate", "", "msg/s for each publisher group, the total across its publishers; 0 or unlimited for no limit")
+	fs.IntVar(&f.publishers, "publishers", 0, "publishers in each publisher group")
+	fs.IntVar(&f.consumers, "consumers", 0, "consumers in each consumer group")
+	fs.IntVar(&f.prefetch, "prefetch", -1, "prefetch (basic.qos) of every consumer; 0 means unlimited")
+	fs.StringVar(&f.size, "size", "", "message body size of every publisher group, e.g. 1KiB")
+	fs.IntVar(&f.confirmWindow, "confirm-window", -1, "outstanding publisher confirms per publisher (turns confirms on; 0 turns them off)")
+	fs.StringVar(&f.instanceID, "instance-id", "", "name of this generator instance, stamped in every message (default host-pid)")
+	fs.BoolVar(&f.cleanup, "cleanup", false, "delete the exchanges and queues the scenario declared when the run ends")
+	fs.StringVar(&f.prefix, "prefix", "", "put this in front of every exchange and queue name the scenario declares, e.g. team-a.")
+}
+
+// apply lays the environment and the flags the user set over the scenario,
+// in that order of precedence.
+func (f *runFlags) apply(c *cli, fs *pflag.FlagSet, s *scenarios.Scenario) error {
+	if v := c.getenv("WARREN_URI"); v != "" {
+		s.Broker.URI = v
+	}
+	if v := c.getenv("WARREN_MANAGEMENT_URI"); v != "" {
+		s.Broker.ManagementURI = v
+	}
+	if fs.Changed("uri") {
+		s.Broker.URI = f.uri
+	}
+	if fs.Changed("management-uri") {
+		s.Broker.ManagementURI = f.mgmtURI
+	}
+	if fs.Changed("duration") {
+		d, err := scenarios.ParseDuration(f.duration)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("--duration %q: use a positive Go duration such as 30s, 5m or 1h30m", f.duration)
+		}
+		s.Run.Duration = d
+	}
+	if fs.Changed("rate") {
+		r, err := scenarios.ParseRate(f.rate)
+		if err != nil {
+			return fmt.Errorf("--rate: %v", err)
+		}
+		for i := range s.Publishers {
+			s.Publishers[i].Rate = r
+		}
+	}
+	if fs.Changed("publishers") {
+		if f.publishers < 1 {
+			return fmt.Errorf("--publishers must be ≥ 1, got %d", f.publishers)
+		}
+		for i := range s.Publishers {
+			s.Publishers[i].Count = f.publishers
+		}
+	}
+	if fs.Changed("consumers") {
+		if f.consumers < 1 {
+			return fmt.Errorf("--consumers must be ≥ 1, got %d", f.consumers)
+		}
+		for i := range s.Consumers {
+			s.Consumers[i].Count = f.consumers
+		}
+	}
+	if fs.Changed("prefetch") {
+		if f.prefetch < 0 || f.prefetch > 65535 {
+			return fmt.Errorf("--prefetch must be between 0 and 65535, got %d", f.prefetch)
+		}
+		for i := range s.Consumers {
+			s.Consumers[i].Prefetch = f.prefetch
+		}
+	}
+	if fs.Changed("size") {
+		b, err := scenarios.ParseByteSize(f.size)
+		if err != nil {
+			return fmt.Errorf("--size: %v", err)
+		}
+		for i := range s.Publishers {
+			s.Publishers[i].Size = b
+		}
+	}
+	if fs.Changed("confirm-window") {
+		if f.confirmWindow < 0 {
+			return fmt.Errorf("--confirm-window must be ≥ 0, got %d", f.confirmWindow)
+		}
+		for i := range s.Publishers {
+			s.Publishers[i].Confirm = f.confirmWindow > 0
+			s.Publishers[i].ConfirmWindow = f.confirmWindow
+		}
+	}
+	if f.cleanup {
+		s.Topology.Cleanup = true
+	}
+	if fs.Changed("prefix") {
+		s.PrefixNames(f.prefix)
+	}
+	s.ApplyDefaults()
+	return nil
+}
+
+func (f *runFlags) options(s *scenarios.Scenario) []loadgen.Option {
+	return []loadgen.Option{
+		loadgen.WithURI(s.Broker.URI),
+		loadgen.WithManagementURI(s.Broker.ManagementURI),
+		loadgen.WithVersion(warrenVersion()),
+		loadgen.WithInstanceID(f.instanceID),
+	}
+}
+
+func runCmd(ctx context.Context, c *cli, args []string) int {
+	fs := newFlags(c, "run", "run NAME|FILE [flags]",
+		"warren run greenhouse --duration 30s --rate 2000 --prefetch 50\nwarren run my-service.yaml --uri amqp://user:pass@127.0.0.1:5672/vhost --out runs/baseline")
+	var rf runFlags
+	rf.register(fs)
+	out := fs.String("out", "", "run directory to write (default runs/<timestamp>-<scenario>); must not exist")
+	noReport := fs.Bool("no-report", false, "write result.json and latency.hlog only, no report.md or charts")
+	quiet := fs.Bool("quiet", false, "no progress line")
+	if done, code := parseFlags(c, fs, args); done {
+		return code
+	}
+	if fs.NArg() != 1 {
+		return fail(c, "run", exitBadInput, "expected one scenario (a built-in name or a YAML file), got %d: see 'warren scenarios'", fs.NArg())
+	}
+	s, err := scenarios.Resolve(fs.Arg(0))
+	if err != nil {
+		return fail(c, "run", exitBadInput, "%v", err)
+	}
+	if err := rf.apply(c, fs, s); err != nil {
+		return fail(c, "run", exitBadInput, "%v", err)
+	}
+	if err := s.Validate(); err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(c.stderr, "warren run: %s\n", line)
+		}
+		return exitBadInput
+	}
+
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("runs", time.Now().UTC().Format("20060102-150405")+"-"+s.Name)
+	}
+	res, code := executeRun(ctx, c, s, rf.options(s), dir, runOutput{noReport: *noReport, quiet: *quiet})
+	if res == nil {
+		return code
+	}
+	printSummary(c.stdout, res)
+	if *noReport {
+		fmt.Fprintf(c.stdout, "result: %s\n", filepath.Join(dir, "result.json"))
+	} else {
+		fmt.Fprintf(c.stdout, "report: %s\n", filepath.Join(dir, "report.md"))
+	}
+	if ctx.Err() != nil {
+		return exitInterrupted
+	}
+	return exitOK
+}
+
+// runOutput says what a run writes besides result.json and latency.hlog.
+type runOutput struct {
+	noReport bool
+	quiet    bool
+}
+
+// executeRun runs a validated scenario and writes its run directory. The
+// directory appears only when everything in it is written: a failed run
+// leaves nothing behind. On failure it prints the error and returns a nil
+// result with the exit status.
+func executeRun(ctx context.Context, c *cli, s *scenarios.Scenario, opts []loadgen.Option, dir string, o runOutput) (*loadgen.Result, int) {
+	if _, err := os.Stat(dir); err == nil {
+		return nil, fail(c, "run", exitBadInput, "run directory %s exists already: choose another --out, or remove it", dir)
+	}
+	parent := filepath.Dir(filepath.Clean(dir))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fail(c, "run", exitBadInput, "cannot create %s: %v", parent, err)
+	}
+	partial, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".partial-")
+	if err != nil {
+		return nil, fail(c, "run", exitBadInput, "cannot write under %s: %v", parent, err)
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			os.RemoveAll(partial)
+		}
+	}()
+	hlog, err := os.Create(filepath.Join(partial, "latency.hlog"))
+	if err != nil {
+		return nil, fail(c, "run", exitFailure, "%v", err)
+	}
+	defer hlog.Close()
+
+	opts = append(opts, loadgen.WithHlog(hlog))
+	if !o.quiet {
+		opts = append(opts, loadgen.WithProgress(progressPrinter(c.stderr)))
+	}
+	res, err := loadgen.Run(ctx, s, opts...)
+	if !o.quiet {
+		endProgress(c.stderr)
+	}
+	if err != nil {
+		return nil, fail(c, "run", exitFailure, "%v", err)
+	}
+	if err := hlog.Close(); err != nil {
+		return nil, fail(c, "run", exitFailure, "write latency.hlog: %v", err)
+	}
+	if err := res.WriteFile(filepath.Join(partial, "result.json")); err != nil {
+		return nil, fail(c, "run", exitFailure, "write result.json: %v", err)
+	}
+	if !o.noReport {
+		if err := reports.Render(partial, res); err != nil {
+			return nil, fail(c, "run", exitFailure, "write report: %v", err)
+		}
+	}
+	if err := os.Rename(partial, dir); err != nil {
+		return nil, fail(c, "run", exitFailure, "move the run into %s: %v", dir, err)
+	}
+	keep = true
+	return res, exitOK
+}
+
+// exitInterrupted is the status of a run stopped by a signal: the result of
+// what ran is written all the same.
+const exitInterrupted = 130
+
+func printSummary(w io.Writer, r *loadgen.Result) {
+	s := r.Summary
+	fmt.Fprintf(w, "%s: published %d (%.0f msg/s), confirmed %d, consumed %d (%.0f msg/s) in %s\n",
+		r.Scenario.Name, s.Published, s.PublishRate, s.Confirmed, s.Consumed, s.ConsumeRate, r.Duration)
+	if l, ok := r.Latency[loadgen.MetricEndToEnd]; ok {
+		fmt.Fprintf(w, "end-to-end latency: p50 %s  p99 %s  p99.9 %s  max %s\n", us(l.P50), us(l.P99), us(l.P999), us(l.Max))
+	}
+	if l, ok := r.Latency[loadgen.MetricConfirm]; ok {
+		fmt.Fprintf(w, "confirm latency:    p50 %s  p99 %s  p99.9 %s  max %s\n", us(l.P50), us(l.P99), us(l.P999), us(l.Max))
+	}
+	in := r.Integrity
+	if in.Lost == 0 && in.Duplicated == 0 {
+		fmt.Fprintf(w, "integrity: no message lost, none duplicated (%d copies expected, %d received)\n", in.Expected, in.Received)
+	} else {
+		fmt.Fprintf(w, "integrity: %d lost, %d duplicated (%d copies expected, %d received)\n", in.Lost, in.Duplicated, in.Expected, in.Received)
+	}
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+}
+
+// us formats microseconds as a duration a person reads at once.
+func us(v int64) string {
+	d := time.Duration(v) * time.Microsecond
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%dµs", v)
+	case d < time.Second:
+		return fmt.Sprintf("%.2fms", float64(v)/1000)
+	}
+	return fmt.Sprintf("%.2fs", d.Seconds())
+}
+
+// progressPrinter shows one line a second: refreshed in place on a
+// terminal, plain lines otherwise (CI logs, files).
+func progressPrinter(w io.Writer) func(loadgen.Progress) {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		tty = term.IsTerminal(int(f.Fd()))
+	}
+	return func(p loadgen.Progress) {
+		phase := fmt.Sprintf("%s/%s", p.Elapsed.Round(time.Second), p.Total)
+		if p.Draining {
+			phase = fmt.Sprintf("%s draining", p.Elapsed.Round(time.Second))
+		}
+		line := fmt.Sprintf("%s  pub %.0f msg/s  cons %.0f msg/s  published %d  consumed %d  p99 %s",
+			phase, p.PublishRate, p.ConsumeRate, p.Published, p.Consumed, p.P99.Round(10*time.Microsecond))
+		if tty {
+			fmt.Fprintf(w, "\r\033[K%s", line)
+		} else {
+			fmt.Fprintln(w, line)
+		}
+	}
+}
+
+func endProgress(w io.Writer) {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprintln(w)
+	}
 }

@@ -1,0 +1,94 @@
+package loadgen
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/warrenmq/warren/scenarios"
+)
+
+// dialTimeout bounds the TCP connect and the AMQP handshake, so an address
+// that drops packets fails in seconds instead of hanging the run.
+const dialTimeout = 5 * time.Second
+
+// dial opens a connection named for the broker's UI ("warren-<instance>-pub-0").
+func (r *runner) dial(name string) (*amqp.Connection, error) {
+	cfg := amqp.Config{
+		Heartbeat: r.s.Broker.Heartbeat.Std(),
+		Properties: amqp.Table{
+			"connection_name": r.s.Broker.ConnectionName + "-" + r.instanceID + "-" + name,
+			"product":         "warren",
+			"version":         r.cfg.version,
+		},
+		Dial: amqp.DefaultDial(dialTimeout),
+	}
+	conn, err := amqp.DialConfig(r.uri, cfg)
+	if err != nil {
+		return nil, explainDialError(r.uri, err)
+	}
+	return conn, nil
+}
+
+// explainDialError turns a dial failure into one line that names the broker
+// (password masked) and the likely fix.
+func explainDialError(uri string, err error) error {
+	masked := scenarios.RedactURI(uri)
+	addr := masked
+	if u, perr := url.Parse(uri); perr == nil {
+		addr = u.Host
+	}
+	var amqpErr *amqp.Error
+	var netErr net.Error
+	switch {
+	case errors.As(err, &amqpErr) && amqpErr.Code == amqp.AccessRefused:
+		return fmt.Errorf("broker at %s refused the login (%s): check the user and password in the URI", masked, amqpErr.Reason)
+	case errors.As(err, &amqpErr) && (amqpErr.Code == amqp.NotAllowed || strings.Contains(amqpErr.Reason, "vhost")):
+		return fmt.Errorf("broker at %s refused the virtual host (%s): create it or fix the vhost in the URI", masked, amqpErr.Reason)
+	case errors.Is(err, amqp.ErrCredentials):
+		return fmt.Errorf("broker at %s refused the login: check the user and password in the URI", masked)
+	case errors.Is(err, amqp.ErrVhost):
+		return fmt.Errorf("broker at %s has no such virtual host: create it or fix the vhost in the URI", masked)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("cannot reach a broker at %s (%s): connection refused: start one with 'make broker' (or 'rabbitmq-server -detached'), or pass --uri", addr, masked)
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return fmt.Errorf("cannot reach a broker at %s (%s): timed out after %s: check the host and port, or pass --uri", addr, masked, dialTimeout)
+	case strings.Contains(err.Error(), "scheme") || strings.Contains(err.Error(), "URI"):
+		return fmt.Errorf("invalid broker URI %s: %v: use amqp://user:password@host:5672/vhost", masked, err)
+	}
+	return fmt.Errorf("cannot connect to the broker at %s (%s): %v", addr, masked, redactErr(err, uri))
+}
+
+// redactErr makes sure an error message from a library does not carry the
+// password along.
+func redactErr(err error, uri string) string {
+	msg := err.Error()
+	if u, perr := url.Parse(uri); perr == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+		}
+	}
+	return msg
+}
+
+// explainDeclareError turns a refused declaration into one line with a fix.
+func explainDeclareError(what string, err error) error {
+	var amqpErr *amqp.Error
+	if errors.As(err, &amqpErr) {
+		switch amqpErr.Code {
+		case amqp.PreconditionFailed:
+			return fmt.Errorf("declare %s: the broker has it already with other settings (%s): delete it, or change the scenario to match", what, amqpErr.Reason)
+		case amqp.AccessRefused:
+			return fmt.Errorf("declare %s: access refused (%s): give the user configure permission on it, or use other names", what, amqpErr.Reason)
+		case amqp.NotFound:
+			return fmt.Errorf("declare %s: not found (%s): declare it first, or set declare: true", what, amqpErr.Reason)
+		}
+		return fmt.Errorf("declare %s: %s", what, amqpErr.Reason)
+	}
+	return fmt.Errorf("declare %s: %w", what, err)
+}

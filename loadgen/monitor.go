@@ -1,0 +1,220 @@
+package loadgen
+
+import (
+	"fmt"
+	"net/url"
+	"sync"
+	"time"
+
+	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
+	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/warrenmq/warren/scenarios"
+)
+
+// Sources of the broker-side samples.
+const (
+	SourceManagement = "management"      // management API plus passive declares
+	SourcePassive    = "passive-declare" // ready count and consumers only
+)
+
+// BrokerView is what the broker said about itself during the run.
+type BrokerView struct {
+	Source        string         `json:"source"`
+	ManagementURI string         `json:"management_uri,omitempty"`
+	Samples       []BrokerSample `json:"samples,omitempty"`
+}
+
+// BrokerSample is one second's look at the broker.
+type BrokerSample struct {
+	T      int           `json:"t"`
+	Queues []QueueSample `json:"queues"`
+	// Node figures come from the management API; zero without it.
+	MemoryUsed  int64 `json:"memory_used,omitempty"`
+	MemoryLimit int64 `json:"memory_limit,omitempty"`
+	MemoryAlarm bool  `json:"memory_alarm,omitempty"`
+	DiskAlarm   bool  `json:"disk_alarm,omitempty"`
+	FDUsed      int   `json:"fd_used,omitempty"`
+	Sockets     int   `json:"sockets_used,omitempty"`
+}
+
+// QueueSample is one queue at one second. Ready and Consumers come from a
+// passive queue.declare and are exact at the moment of the sample; the rest
+// come from the management API, whose statistics the broker refreshes only
+// every few seconds (collect_statistics_interval, 5 s by default).
+type QueueSample struct {
+	Queue     string `json:"queue"`
+	Ready     int64  `json:"ready"`
+	Consumers int    `json:"consumers"`
+	Unacked   int64  `json:"unacked,omitempty"`
+	// LagSeconds is the backlog divided by the rate warren's consumers took
+	// from this queue in the last second: how long a new message waits.
+	LagSeconds  float64 `json:"lag_s,omitempty"`
+	Utilisation float64 `json:"consumer_utilisation,omitempty"`
+	Memory      int64   `json:"memory,omitempty"`
+	PublishRate float64 `json:"publish_rate,omitempty"`
+	DeliverRate float64 `json:"deliver_rate,omitempty"`
+}
+
+// monitor samples the broker once a second on its own connection, so its
+// round trips never delay a publisher or consumer.
+type monitor struct {
+	r      *runner
+	conn   *amqp.Connection
+	ch     *amqp.Channel
+	mgmt   *rabbithole.Client
+	vhost  string
+	node   string
+	view   BrokerView
+	queues []string
+	last   map[string]int64 // distinct deliveries per queue at the last sample
+}
+
+// managementURI picks the management API address: the one given, or the
+// AMQP host on port 15672 with the AMQP credentials.
+func managementURI(given, amqpURI string) string {
+	if given != "" {
+		return given
+	}
+	u, err := amqp.ParseURI(amqpURI)
+	if err != nil {
+		return ""
+	}
+	m := url.URL{Scheme: "http", Host: fmt.Sprintf("%s:15672", u.Host), Path: "/", User: url.UserPassword(u.Username, u.Password)}
+	if u.Scheme == "amqps" {
+		m.Scheme = "https"
+		m.Host = fmt.Sprintf("%s:15671", u.Host)
+	}
+	return m.String()
+}
+
+func (r *runner) startMonitor() (*monitor, error) {
+	m := &monitor{r: r, last: map[string]int64{}}
+	for _, q := range r.s.Topology.Queues {
+		m.queues = append(m.queues, q.Name)
+	}
+	conn, err := r.dial("monitor")
+	if err != nil {
+		return nil, err
+	}
+	m.conn = conn
+	if u, err := amqp.ParseURI(r.uri); err == nil {
+		m.vhost = u.Vhost
+	}
+	m.view.Source = SourcePassive
+	mu := managementURI(firstNonEmpty(r.cfg.mgmtURI, r.s.Broker.ManagementURI), r.uri)
+	if mu != "" {
+		m.view.ManagementURI = scenarios.RedactURI(mu)
+		if client, node, err := connectManagement(mu); err == nil {
+			m.mgmt, m.node = client, node
+			m.view.Source = SourceManagement
+		} else {
+			m.r.warn("management API at %s did not answer (%v): broker memory, alarms and unacked counts were not sampled; enable it with 'rabbitmq-plugins enable rabbitmq_management' or pass --management-uri",
+				scenarios.RedactURI(mu), redactErr(err, mu))
+		}
+	}
+	return m, nil
+}
+
+func connectManagement(uri string) (*rabbithole.Client, string, error) {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return nil, "", err
+	}
+	user, pass := "guest", "guest"
+	if u.User != nil {
+		user = u.User.Username()
+		pass, _ = u.User.Password()
+	}
+	u.User = nil
+	endpoint := u.String()
+	if len(endpoint) > 0 && endpoint[len(endpoint)-1] == '/' {
+		endpoint = endpoint[:len(endpoint)-1]
+	}
+	client, err := rabbithole.NewClient(endpoint, user, pass)
+	if err != nil {
+		return nil, "", err
+	}
+	client.SetTimeout(2 * time.Second)
+	ov, err := client.Overview()
+	if err != nil {
+		return nil, "", err
+	}
+	return client, ov.Node, nil
+}
+
+// sample takes one look at the broker; t is the second of the run.
+func (m *monitor) sample(t int) {
+	s := BrokerSample{T: t}
+	var wg sync.WaitGroup
+	if m.mgmt != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if n, err := m.mgmt.GetNode(m.node); err == nil {
+				s.MemoryUsed, s.MemoryLimit = int64(n.MemUsed), int64(n.MemLimit)
+				s.MemoryAlarm, s.DiskAlarm = n.MemAlarm, n.DiskFreeAlarm
+				s.FDUsed, s.Sockets = n.FdUsed, n.SocketsUsed
+			}
+		}()
+	}
+	for _, name := range m.queues {
+		qs := QueueSample{Queue: name}
+		if q, err := m.passive(name); err == nil {
+			qs.Ready, qs.Consumers = int64(q.Messages), q.Consumers
+		}
+		if m.mgmt != nil {
+			if q, err := m.mgmt.GetQueue(m.vhost, name); err == nil {
+				qs.Unacked = int64(q.MessagesUnacknowledged)
+				qs.Utilisation = q.ConsumerUtilisation
+				qs.Memory = q.Memory
+				if ms := q.MessageStats; ms != nil {
+					qs.PublishRate = float64(ms.PublishDetails.Rate)
+					qs.DeliverRate = float64(ms.DeliverGetDetails.Rate)
+				}
+			}
+		}
+		if tr := m.r.queues[name]; tr != nil {
+			got := tr.distinct()
+			if d := got - m.last[name]; d > 0 {
+				qs.LagSeconds = float64(qs.Ready) / float64(d)
+			}
+			m.last[name] = got
+		}
+		s.Queues = append(s.Queues, qs)
+	}
+	wg.Wait()
+	m.view.Samples = append(m.view.Samples, s)
+}
+
+// passive asks the broker for a queue's ready count and consumers. A failed
+// passive declare closes the channel, so the next call opens a new one.
+func (m *monitor) passive(name string) (amqp.Queue, error) {
+	if m.ch == nil || m.ch.IsClosed() {
+		ch, err := m.conn.Channel()
+		if err != nil {
+			return amqp.Queue{}, err
+		}
+		m.ch = ch
+	}
+	return m.ch.QueueDeclarePassive(name, false, false, false, false, nil)
+}
+
+// loop samples once a second until stop is closed, then once more.
+func (m *monitor) loop(stop <-chan struct{}) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case now := <-tick.C:
+			m.sample(int((now.Sub(m.r.start) + 500*time.Millisecond) / time.Second))
+		case <-stop:
+			return
+		}
+	}
+}
+
+func (m *monitor) close() {
+	if m.conn != nil {
+		m.conn.Close()
+	}
+}

@@ -1,0 +1,57 @@
+package loadgen
+
+import (
+	"io"
+	"time"
+)
+
+// Option configures a Run.
+type Option func(*config)
+
+type config struct {
+	uri        string
+	mgmtURI    string
+	version    string
+	instanceID string
+	progress   func(Progress)
+	hlog       io.Writer
+	now        func() time.Time
+}
+
+// WithURI sets the broker URI (it overrides the scenario's).
+func WithURI(uri string) Option { return func(c *config) { c.uri = uri } }
+
+// WithManagementURI sets the management API URI used to sample the broker.
+func WithManagementURI(uri string) Option { return func(c *config) { c.mgmtURI = uri } }
+
+// WithVersion records the version of the program that runs the load in the
+// result and in the connections' client properties.
+func WithVersion(v string) Option { return func(c *config) { c.version = v } }
+
+// WithInstanceID names this generator instance; results of several instances
+// can be merged because every message stamp carries it. The default is the
+// host name and process id.
+func WithInstanceID(id string) Option { return func(c *config) { c.instanceID = id } }
+
+// WithProgress calls f once a second with the figures so far. f runs on the
+// collector goroutine and must return quickly.
+func WithProgress(f func(Progress)) Option { return func(c *config) { c.progress = f } }
+
+// WithHlog streams each second's latency histograms to w in HdrHistogram's
+// interval log format, one tag per metric.
+func WithHlog(w io.Writer) Option { return func(c *config) { c.hlog = w } }
+
+// Progress is a once-a-second view of a running load.
+type Progress struct {
+	Elapsed   time.Duration
+	Total     time.Duration // planned publishing time; 0 when bounded by count only
+	Draining  bool
+	Published int64
+	Confirmed int64
+	Consumed  int64
+	// Rates over the last second, msg/s.
+	PublishRate float64
+	ConsumeRate float64
+	// P99 of end-to-end latency (from the intended send) so far.
+	P99 time.Duration
+}

@@ -1,0 +1,387 @@
+package loadgen
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/warrenmq/warren/scenarios"
+)
+
+// publisher is one publishing goroutine with its own channel (amqp091
+// channels are not safe for concurrent use).
+type publisher struct {
+	r      *runner
+	g      *scenarios.PublisherGroup
+	id     uint64
+	conn   *amqp.Connection
+	ch     *amqp.Channel
+	pacer  Pacer
+	rec    *Recorder
+	keys   []string
+	routes [][]string // queues each key reaches, by key index
+	body   []byte
+
+	confirms chan amqp.Confirmation
+	returns  chan amqp.Return
+	closed   chan *amqp.Error
+
+	// inflight is a ring of the unconfirmed sends, indexed by delivery tag
+	// modulo the confirm window: at most window sends are outstanding, so
+	// a slot is always free when a send is allowed.
+	inflight    []inflight
+	outstanding int
+
+	mu        sync.Mutex // guards the accounting below, read by the runner
+	perKey    []int64    // confirmed (or sent, without confirms) per key
+	notAcked  []uint64   // seqs nacked or never confirmed
+	noConfirm int64      // sends whose confirm never came
+}
+
+type inflight struct {
+	seq  uint64
+	sent int64 // unix nanos
+	key  int32
+}
+
+// startPublishers opens the publishers' connections and channels. Nothing
+// is sent until run is called.
+func (r *runner) startPublishers() ([]*publisher, error) {
+	var pubs []*publisher
+	index := uint32(0)
+	for gi := range r.s.Publishers {
+		g := &r.s.Publishers[gi]
+		nconn := g.Connections
+		if nconn <= 0 || nconn > g.Count {
+			nconn = g.Count
+		}
+		conns := make([]*amqp.Connection, nconn)
+		for i := range conns {
+			name := fmt.Sprintf("pub-%s-%d", g.Name, i)
+			c, err := r.dial(name)
+			if err != nil {
+				closeAll(pubs)
+				return nil, err
+			}
+			conns[i] = c
+			go r.watchBlocked(name, c.NotifyBlocked(make(chan amqp.Blocking, 4)))
+		}
+		keys := g.RoutingKeys
+		if len(keys) == 0 {
+			keys = []string{""}
+		}
+		routes := make([][]string, len(keys))
+		for k, key := range keys {
+			routes[k] = r.s.RouteQueues(g.Exchange, key, g.Headers)
+		}
+		perPublisher := g.Rate.PerSecond / float64(g.Count)
+		for i := 0; i < g.Count; i++ {
+			p := &publisher{
+				r:      r,
+				g:      g,
+				id:     PublisherID(r.instance, index),
+				conn:   conns[i%nconn],
+				rec:    r.newRecorder(),
+				keys:   keys,
+				routes: routes,
+				body:   make([]byte, g.Size),
+				perKey: make([]int64, len(keys)),
+			}
+			index++
+			var pacer Pacer = NewUnlimitedPacer()
+			if !g.Rate.Unlimited {
+				pacer = NewConstantPacer(perPublisher)
+			}
+			if limit := share(g.MaxMessages, g.Count, i); limit > 0 {
+				pacer = NewLimitedPacer(pacer, uint64(limit))
+			}
+			if limit := share(r.s.Run.MaxMessages, r.totalPublishers(), int(p.id&0xffffffff)); limit > 0 {
+				pacer = NewLimitedPacer(pacer, uint64(limit))
+			}
+			p.pacer = pacer
+			if err := p.open(); err != nil {
+				closeAll(append(pubs, p))
+				return nil, err
+			}
+			pubs = append(pubs, p)
+		}
+	}
+	return pubs, nil
+}
+
+func (r *runner) totalPublishers() int {
+	n := 0
+	for _, g := range r.s.Publishers {
+		n += g.Count
+	}
+	return n
+}
+
+// share splits a bound of total messages over n senders; sender i gets its
+// part (the first ones take the remainder).
+func share(total int64, n, i int) int64 {
+	if total <= 0 || n <= 0 {
+		return 0
+	}
+	part := total / int64(n)
+	if int64(i) < total%int64(n) {
+		part++
+	}
+	if part == 0 {
+		return -1 // nothing to send: NewLimitedPacer(…, 0) is never built
+	}
+	return part
+}
+
+func closeAll(pubs []*publisher) {
+	for _, p := range pubs {
+		p.close()
+	}
+}
+
+func (p *publisher) open() error {
+	ch, err := p.conn.Channel()
+	if err != nil {
+		return fmt.Errorf("publishers %s: open channel: %w", p.g.Name, err)
+	}
+	p.ch = ch
+	p.closed = ch.NotifyClose(make(chan *amqp.Error, 1))
+	if p.g.Mandatory {
+		p.returns = ch.NotifyReturn(make(chan amqp.Return, 64))
+	}
+	if p.g.Confirm {
+		p.confirms = ch.NotifyPublish(make(chan amqp.Confirmation, p.g.ConfirmWindow+1))
+		if err := ch.Confirm(false); err != nil {
+			return fmt.Errorf("publishers %s: enable publisher confirms: %w", p.g.Name, err)
+		}
+		p.inflight = make([]inflight, p.g.ConfirmWindow)
+	}
+	return nil
+}
+
+func (p *publisher) close() {
+	if p.ch != nil {
+		p.ch.Close()
+	}
+	if p.conn != nil {
+		p.conn.Close()
+	}
+}
+
+// run publishes until the pacer's schedule ends or ctx is done, then waits
+// a bounded time for outstanding confirms.
+func (p *publisher) run(ctx context.Context, start time.Time) {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	mode := uint8(amqp.Transient)
+	if p.g.Persistent {
+		mode = amqp.Persistent
+	}
+	msg := amqp.Publishing{DeliveryMode: mode, Body: p.body}
+	if len(p.g.Headers) > 0 {
+		msg.Headers = amqp.Table{}
+		for k, v := range p.g.Headers {
+			msg.Headers[k] = v
+		}
+	}
+	unlimited := p.g.Rate.Unlimited
+	window := p.g.ConfirmWindow
+	stamp := Stamp{Run: p.r.runID, Publisher: p.id}
+	var seq uint64
+loop:
+	for {
+		at, ok := p.pacer.Due(seq)
+		if !ok {
+			break
+		}
+		intended := start.Add(at)
+		// Wait for the send time, handling confirms as they come so their
+		// latency is measured when they arrive, not when we look.
+		for {
+			wait := time.Until(intended)
+			if unlimited || wait <= 0 {
+				if !p.g.Confirm || p.outstanding < window {
+					break
+				}
+			}
+			if wait > 0 && !unlimited {
+				timer.Reset(wait)
+			}
+			select {
+			case <-ctx.Done():
+				timer.Stop()
+				break loop
+			case c, ok := <-p.confirms:
+				if !ok {
+					break loop
+				}
+				p.confirmed(c)
+			case ret := <-p.returns:
+				p.returned(ret)
+			case err := <-p.closed:
+				p.r.event("channel-closed", "publisher %x: %v", p.id, err)
+				break loop
+			case <-timer.C:
+			}
+			timer.Stop()
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		now := time.Now()
+		if unlimited {
+			intended = now
+		}
+		key := int(seq % uint64(len(p.keys)))
+		stamp.Seq = seq
+		stamp.Intended = intended.UnixNano()
+		stamp.Sent = now.UnixNano()
+		stamp.Put(p.body)
+		var tag uint64
+		if p.g.Confirm {
+			tag = p.ch.GetNextPublishSeqNo()
+		}
+		if err := p.ch.Publish(p.g.Exchange, p.keys[key], p.g.Mandatory, false, msg); err != nil {
+			p.r.event("publish-failed", "publisher %x: %v", p.id, err)
+			break
+		}
+		p.rec.Record(MetricIDSendDelay, now.Sub(intended))
+		p.rec.Add(CounterPublished, 1)
+		p.rec.Add(CounterBytesPublished, int64(len(p.body)))
+		if p.g.Confirm {
+			p.inflight[tag%uint64(window)] = inflight{seq: seq, sent: stamp.Sent, key: int32(key)}
+			p.outstanding++
+		} else {
+			p.mu.Lock()
+			p.perKey[key]++
+			p.mu.Unlock()
+		}
+		seq++
+		p.drainNotifications()
+	}
+	p.awaitConfirms()
+}
+
+// drainNotifications handles whatever confirms and returns are ready,
+// without blocking.
+func (p *publisher) drainNotifications() {
+	for {
+		select {
+		case c, ok := <-p.confirms:
+			if !ok {
+				return
+			}
+			p.confirmed(c)
+		case ret := <-p.returns:
+			p.returned(ret)
+		default:
+			return
+		}
+	}
+}
+
+// awaitConfirms waits, bounded, for the confirms still outstanding; those
+// that never come are counted as unconfirmed, never silently dropped.
+func (p *publisher) awaitConfirms() {
+	if !p.g.Confirm {
+		return
+	}
+	deadline := time.NewTimer(confirmWait)
+	defer deadline.Stop()
+	for p.outstanding > 0 {
+		select {
+		case c, ok := <-p.confirms:
+			if !ok {
+				p.giveUp()
+				return
+			}
+			p.confirmed(c)
+		case ret := <-p.returns:
+			p.returned(ret)
+		case <-deadline.C:
+			p.giveUp()
+			return
+		}
+	}
+}
+
+func (p *publisher) giveUp() {
+	window := uint64(len(p.inflight))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	// The outstanding sends are the last `outstanding` tags before the
+	// next one; their slots in the ring hold them.
+	next := p.ch.GetNextPublishSeqNo()
+	for i := uint64(1); i <= uint64(p.outstanding) && i < next; i++ {
+		f := p.inflight[(next-i)%window]
+		p.notAcked = append(p.notAcked, f.seq)
+		p.noConfirm++
+	}
+	p.outstanding = 0
+}
+
+func (p *publisher) confirmed(c amqp.Confirmation) {
+	f := p.inflight[c.DeliveryTag%uint64(len(p.inflight))]
+	p.outstanding--
+	now := time.Now().UnixNano()
+	if c.Ack {
+		p.rec.Record(MetricIDConfirm, time.Duration(now-f.sent))
+		p.rec.Add(CounterConfirmed, 1)
+		p.mu.Lock()
+		p.perKey[f.key]++
+		p.mu.Unlock()
+		return
+	}
+	p.rec.Add(CounterNacked, 1)
+	p.mu.Lock()
+	p.notAcked = append(p.notAcked, f.seq)
+	p.mu.Unlock()
+}
+
+func (p *publisher) returned(ret amqp.Return) {
+	p.rec.Add(CounterReturned, 1)
+}
+
+// expectedPerQueue is how many copies each queue should get from this
+// publisher: every confirmed message, once per queue its key routes to.
+func (p *publisher) expectedPerQueue() map[string]int64 {
+	out := map[string]int64{}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k, n := range p.perKey {
+		for _, q := range p.routes[k] {
+			out[q] += n
+		}
+	}
+	return out
+}
+
+func (p *publisher) unconfirmed() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.noConfirm
+}
+
+// notAckedSeqs lists the sequence numbers that were nacked or never
+// confirmed: they are not expected anywhere, so arriving is no loss.
+func (p *publisher) notAckedSeqs() []uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]uint64(nil), p.notAcked...)
+}
+
+// watchBlocked records connection.blocked and connection.unblocked (the
+// broker's memory or disk alarm) as events. It ends when the connection
+// closes.
+func (r *runner) watchBlocked(conn string, ch <-chan amqp.Blocking) {
+	for b := range ch {
+		if b.Active {
+			r.event(EventBlocked, "connection %s blocked by the broker: %s", conn, b.Reason)
+		} else {
+			r.event(EventUnblocked, "connection %s unblocked", conn)
+		}
+	}
+}

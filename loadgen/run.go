@@ -1,0 +1,509 @@
+package loadgen
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/warrenmq/warren/scenarios"
+)
+
+// DefaultURI is the broker a run uses when neither the scenario nor an
+// option names one.
+const DefaultURI = "amqp://guest:guest@127.0.0.1:5672/"
+
+// confirmWait bounds how long publishers wait, after the last send, for the
+// broker's outstanding confirms.
+const confirmWait = 10 * time.Second
+
+// runner holds one run's shared state. Nothing in loadgen outlives it, so
+// two runs in one process never interfere.
+type runner struct {
+	cfg        config
+	s          *scenarios.Scenario
+	uri        string
+	runID      uint32
+	instanceID string
+	instance   uint32
+	start      time.Time
+
+	mu        sync.Mutex // guards recorders, events and warnings
+	recorders []*Recorder
+	events    []Event
+	warnings  []string
+
+	queues        map[string]*queueTracker
+	pubs          []*publisher
+	consumerConns []*amqp.Connection
+}
+
+func (r *runner) newRecorder() *Recorder {
+	rec := NewRecorder()
+	r.mu.Lock()
+	r.recorders = append(r.recorders, rec)
+	r.mu.Unlock()
+	return rec
+}
+
+func (r *runner) warn(format string, args ...any) {
+	r.mu.Lock()
+	r.warnings = append(r.warnings, fmt.Sprintf(format, args...))
+	r.mu.Unlock()
+}
+
+func (r *runner) event(kind, format string, args ...any) {
+	r.mu.Lock()
+	r.events = append(r.events, Event{At: time.Now().UTC(), Kind: kind, Message: fmt.Sprintf(format, args...)})
+	r.mu.Unlock()
+}
+
+// Run drives the scenario against the broker and returns what it measured.
+// It stops publishing when the scenario's duration or message bound is
+// reached, or ctx is cancelled; then it waits for outstanding confirms and
+// lets consumers drain for the scenario's drain time before it returns.
+func Run(ctx context.Context, s *scenarios.Scenario, opts ...Option) (*Result, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	r := &runner{s: s, queues: map[string]*queueTracker{}}
+	for _, o := range opts {
+		o(&r.cfg)
+	}
+	r.uri = firstNonEmpty(r.cfg.uri, s.Broker.URI, DefaultURI)
+	r.instanceID = r.cfg.instanceID
+	if r.instanceID == "" {
+		host, _ := os.Hostname()
+		r.instanceID = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	r.instance = InstanceHash(r.instanceID)
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
+	}
+	r.runID = binary.LittleEndian.Uint32(b[:])
+
+	for _, p := range s.Publishers {
+		if p.Size < StampSize {
+			return nil, fmt.Errorf("publishers %s: size %s is below the %d-byte stamp warren puts in every message: use size: %dB or more", p.Name, p.Size, StampSize, StampSize)
+		}
+	}
+
+	setup, err := r.dial("setup")
+	if err != nil {
+		return nil, err
+	}
+	defer setup.Close()
+	env := r.environment(setup)
+	ch, err := setup.Channel()
+	if err != nil {
+		return nil, fmt.Errorf("open a channel on %s: %w", scenarios.RedactURI(r.uri), err)
+	}
+	if err := declare(ch, s.Topology); err != nil {
+		return nil, err
+	}
+	for _, q := range s.Topology.Queues {
+		r.queues[q.Name] = newQueueTracker(q.Name)
+	}
+
+	res, err := r.drive(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res.Environment = env
+
+	if s.Topology.Cleanup {
+		if cch, err := setup.Channel(); err == nil {
+			if err := cleanup(cch, s.Topology); err != nil {
+				res.Warnings = append(res.Warnings, "cleanup after the run failed: "+err.Error())
+			}
+			cch.Close()
+		}
+	}
+	return res, nil
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func (r *runner) environment(conn *amqp.Connection) Environment {
+	env := Environment{
+		WarrenVersion: r.cfg.version,
+		GoVersion:     runtime.Version(),
+		OS:            runtime.GOOS,
+		Arch:          runtime.GOARCH,
+		CPUs:          runtime.NumCPU(),
+		InstanceID:    r.instanceID,
+		BrokerURI:     scenarios.RedactURI(r.uri),
+	}
+	if v, ok := conn.Properties["product"].(string); ok {
+		env.BrokerProduct = v
+	}
+	if v, ok := conn.Properties["version"].(string); ok {
+		env.BrokerVersion = v
+	}
+	if v, ok := conn.Properties["cluster_name"].(string); ok {
+		env.BrokerNode = v
+	}
+	return env
+}
+
+// drive starts consumers, then publishers, collects once a second, and
+// assembles the result.
+func (r *runner) drive(ctx context.Context) (*Result, error) {
+	s := r.s
+	// Consumers attach before anyone publishes, so the first seconds are
+	// not distorted by a backlog that only exists because nobody listened.
+	consumers, err := r.startConsumers()
+	if err != nil {
+		return nil, err
+	}
+	stopConsumers := func() {
+		for _, c := range consumers {
+			c.stop()
+		}
+		for _, conn := range r.consumerConns {
+			conn.Close()
+		}
+	}
+	pubs, err := r.startPublishers()
+	if err != nil {
+		stopConsumers()
+		return nil, err
+	}
+	r.pubs = pubs
+
+	mon, err := r.startMonitor()
+	if err != nil {
+		stopConsumers()
+		closeAll(pubs)
+		return nil, err
+	}
+	defer mon.close()
+
+	col := newCollector(r)
+	cpuBefore := readCPU()
+	r.start = time.Now()
+	started := r.start
+	pubCtx, cancelPub := context.WithCancel(ctx)
+	if d := s.Run.Duration.Std(); d > 0 {
+		pubCtx, cancelPub = context.WithDeadline(ctx, started.Add(d))
+	}
+	defer cancelPub()
+
+	var pubWG sync.WaitGroup
+	for _, p := range pubs {
+		pubWG.Add(1)
+		go func() {
+			defer pubWG.Done()
+			p.run(pubCtx, started)
+		}()
+	}
+	collectDone := make(chan struct{})
+	stopCollect := make(chan struct{})
+	go func() {
+		defer close(collectDone)
+		col.loop(stopCollect)
+	}()
+	monDone := make(chan struct{})
+	go func() {
+		defer close(monDone)
+		mon.loop(stopCollect)
+	}()
+
+	pubWG.Wait()
+	pubEnded := time.Now()
+	col.setDraining()
+
+	// Drain: consumers keep going until every expected copy arrived, or
+	// the drain time is up.
+	deadline := time.Now().Add(s.Run.Drain.Std())
+	if len(consumers) > 0 {
+		for time.Now().Before(deadline) {
+			if r.expectedCopies() <= r.receivedCopies() {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	stopConsumers()
+	for _, p := range pubs {
+		p.close()
+	}
+	close(stopCollect)
+	<-collectDone
+	<-monDone
+
+	res := r.result(col, started, pubEnded)
+	res.Broker = mon.view
+	res.Generator = generatorCost(cpuBefore, readCPU(), time.Since(started), res.Summary.Published+res.Summary.Consumed)
+	if res.Generator.CoreShare > 0.9 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("warren used %.0f%% of a core: the generator may have been the limit, so the results may understate the broker", 100*res.Generator.CoreShare))
+	}
+	return res, nil
+}
+
+// expectedCopies is how many message copies the queues should receive, from
+// what publishers had confirmed (or sent, without confirms).
+func (r *runner) expectedCopies() int64 {
+	var n int64
+	for _, p := range r.pubs {
+		for _, c := range p.expectedPerQueue() {
+			n += c
+		}
+	}
+	return n
+}
+
+func (r *runner) receivedCopies() int64 {
+	var n int64
+	for _, q := range r.queues {
+		n += q.distinct()
+	}
+	return n
+}
+
+func (r *runner) result(col *collector, started, pubEnded time.Time) *Result {
+	s := r.s
+	masked := *s
+	masked.Broker.URI = scenarios.RedactURI(firstNonEmpty(r.cfg.uri, s.Broker.URI, DefaultURI))
+	masked.Broker.ManagementURI = scenarios.RedactURI(firstNonEmpty(r.cfg.mgmtURI, s.Broker.ManagementURI))
+	res := &Result{
+		Schema:     ResultSchema,
+		ID:         runIDString(r.runID),
+		Scenario:   &masked,
+		StartedAt:  started.UTC(),
+		EndedAt:    time.Now().UTC(),
+		Duration:   scenarios.Duration(pubEnded.Sub(started).Round(time.Millisecond)),
+		Latency:    map[string]LatencySummary{},
+		Histograms: map[string]string{},
+		Series:     col.series,
+	}
+	for m := Metric(0); m < numMetrics; m++ {
+		h := col.total.Histograms[m]
+		if h.TotalCount() == 0 {
+			continue
+		}
+		res.Latency[m.Name()] = summarise(h)
+		if enc, err := encodeHistogram(h); err == nil {
+			res.Histograms[m.Name()] = enc
+		}
+	}
+	all := col.all
+	secs := pubEnded.Sub(started).Seconds()
+	sum := &res.Summary
+	sum.Published = all.Counters[CounterPublished]
+	sum.Confirmed = all.Counters[CounterConfirmed]
+	sum.Nacked = all.Counters[CounterNacked]
+	sum.Returned = all.Counters[CounterReturned]
+	sum.Consumed = all.Counters[CounterConsumed]
+	sum.BytesPublished = all.Counters[CounterBytesPublished]
+	if secs > 0 {
+		sum.PublishRate = float64(sum.Published) / secs
+		sum.ConfirmRate = float64(sum.Confirmed) / secs
+		sum.ConsumeRate = float64(sum.Consumed) / secs
+	}
+	for _, p := range s.Publishers {
+		if !p.Rate.Unlimited {
+			sum.TargetRate += p.Rate.PerSecond
+		}
+	}
+	res.Integrity = r.integrity()
+	r.mu.Lock()
+	res.Events = append(res.Events, r.events...)
+	sort.SliceStable(res.Events, func(i, j int) bool { return res.Events[i].At.Before(res.Events[j].At) })
+	res.Warnings = append(res.Warnings, r.warnings...)
+	r.mu.Unlock()
+	res.Warnings = append(res.Warnings, r.judge(res)...)
+	return res
+}
+
+func runIDString(id uint32) string {
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], id)
+	return hex.EncodeToString(b[:])
+}
+
+// warnings says where the figures should not be taken at face value.
+func (r *runner) judge(res *Result) []string {
+	var w []string
+	sum := res.Summary
+	if sum.TargetRate > 0 && sum.PublishRate < 0.95*sum.TargetRate {
+		w = append(w, fmt.Sprintf("publishers reached %.0f msg/s of the %.0f msg/s target (%.0f%% behind): latency from the intended send includes the wait",
+			sum.PublishRate, sum.TargetRate, 100*(1-sum.PublishRate/sum.TargetRate)))
+	}
+	if in := res.Integrity; in.Lost > 0 {
+		w = append(w, fmt.Sprintf("%d confirmed messages were never consumed", in.Lost))
+	}
+	if u := res.Integrity.Unconfirmed; u > 0 {
+		w = append(w, fmt.Sprintf("%d messages got no confirm from the broker", u))
+	}
+	if sd, ok := res.Latency[MetricSendDelay]; ok && sum.TargetRate > 0 && sd.P99 > 10_000 {
+		w = append(w, fmt.Sprintf("send delay p99 is %.1f ms: the generator fell behind its schedule, so results may understate the broker", float64(sd.P99)/1000))
+	}
+	return w
+}
+
+// integrity reconciles what publishers had confirmed against what each
+// queue received.
+func (r *runner) integrity() Integrity {
+	var in Integrity
+	expected := map[string]int64{}
+	for _, p := range r.pubs {
+		for q, n := range p.expectedPerQueue() {
+			expected[q] += n
+		}
+		in.Unconfirmed += p.unconfirmed()
+	}
+	names := make([]string, 0, len(r.queues))
+	for name := range r.queues {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		q := r.queues[name]
+		qi := q.integrity(expected[name], r.pubs)
+		in.Expected += qi.Expected
+		in.Received += qi.Received
+		in.Lost += qi.Lost
+		in.Duplicated += qi.Duplicated
+		in.Reordered += qi.Reordered
+		in.Redelivered += q.redeliveredCount()
+		in.Foreign += q.foreignCount()
+		in.Queues = append(in.Queues, qi)
+	}
+	return in
+}
+
+// errClosed reports that a publisher's or consumer's channel was closed by
+// the broker.
+var errClosed = errors.New("channel closed by the broker")
+
+// collector merges the recorders once a second.
+type collector struct {
+	r        *runner
+	interval *Interval // scratch for one second
+	total    *Interval // whole run, warm-up excluded
+	all      *Interval // whole run, counters including warm-up
+	series   []Second
+	last     time.Time
+
+	mu       sync.Mutex
+	draining bool
+}
+
+func newCollector(r *runner) *collector {
+	return &collector{r: r, interval: NewInterval(), total: NewInterval(), all: NewInterval()}
+}
+
+func (c *collector) setDraining() {
+	c.mu.Lock()
+	c.draining = true
+	c.mu.Unlock()
+}
+
+func (c *collector) loop(stop <-chan struct{}) {
+	var hlog *HlogWriter
+	if c.r.cfg.hlog != nil {
+		hlog, _ = NewHlogWriter(c.r.cfg.hlog, c.r.start)
+	}
+	c.last = c.r.start
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case now := <-tick.C:
+			c.collect(now, hlog, false)
+		case <-stop:
+			c.collect(time.Now(), hlog, true)
+			return
+		}
+	}
+}
+
+func (c *collector) collect(now time.Time, hlog *HlogWriter, final bool) {
+	c.interval.Reset()
+	c.r.mu.Lock()
+	recs := c.r.recorders
+	c.r.mu.Unlock()
+	for _, rec := range recs {
+		rec.Swap(c.interval)
+	}
+	iv := c.interval
+	elapsed := now.Sub(c.r.start)
+	if elapsed >= c.r.s.Run.WarmUp.Std() {
+		c.total.Merge(iv)
+	} else {
+		// Warm-up seconds count in the totals of messages, not latency.
+		c.total.Counters = addCounters(c.total.Counters, iv.Counters)
+	}
+	c.all.Counters = addCounters(c.all.Counters, iv.Counters)
+	e2e := iv.Histograms[MetricIDEndToEnd]
+	empty := iv.Counters == [numCounters]int64{}
+	if final && empty && now.Sub(c.last) < time.Second {
+		// The last, partial interval saw nothing: drawing it would add
+		// a false drop to zero at the end of every chart.
+		return
+	}
+	t := int((elapsed + 500*time.Millisecond) / time.Second)
+	if n := len(c.series); final && n > 0 {
+		// A partial last interval is the next second, not a second
+		// copy of the one before.
+		t = c.series[n-1].T + 1
+	}
+	sec := Second{
+		T:           t,
+		Published:   iv.Counters[CounterPublished],
+		Confirmed:   iv.Counters[CounterConfirmed],
+		Consumed:    iv.Counters[CounterConsumed],
+		EndToEndP50: e2e.ValueAtQuantile(50),
+		EndToEndP99: e2e.ValueAtQuantile(99),
+		EndToEndMax: e2e.Max(),
+	}
+	c.series = append(c.series, sec)
+	if hlog != nil {
+		for m := Metric(0); m < numMetrics; m++ {
+			if h := iv.Histograms[m]; h.TotalCount() > 0 {
+				hlog.WriteInterval(m.Name(), c.last, now, h)
+			}
+		}
+	}
+	c.last = now
+	if f := c.r.cfg.progress; f != nil {
+		c.mu.Lock()
+		draining := c.draining
+		c.mu.Unlock()
+		f(Progress{
+			Elapsed:     elapsed,
+			Total:       c.r.s.Run.Duration.Std(),
+			Draining:    draining,
+			Published:   c.all.Counters[CounterPublished],
+			Confirmed:   c.all.Counters[CounterConfirmed],
+			Consumed:    c.all.Counters[CounterConsumed],
+			PublishRate: float64(sec.Published),
+			ConsumeRate: float64(sec.Consumed),
+			P99:         time.Duration(c.total.Histograms[MetricIDEndToEnd].ValueAtQuantile(99)) * time.Microsecond,
+		})
+	}
+}
+
+func addCounters(a, b [numCounters]int64) [numCounters]int64 {
+	for i := range a {
+		a[i] += b[i]
+	}
+	return a
+}

@@ -1,0 +1,130 @@
+package loadgen
+
+import (
+	"fmt"
+	"sort"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/warrenmq/warren/scenarios"
+)
+
+// queueArguments spells a queue's typed settings as the broker's x-
+// arguments. Raw arguments from the file are laid over them.
+func queueArguments(q scenarios.Queue) amqp.Table {
+	args := amqp.Table{}
+	if q.Type != "" && q.Type != scenarios.QueueClassic {
+		args["x-queue-type"] = q.Type
+	}
+	if q.MessageTTL > 0 {
+		args["x-message-ttl"] = q.MessageTTL.Std().Milliseconds()
+	}
+	if q.MaxLength > 0 {
+		args["x-max-length"] = q.MaxLength
+	}
+	if q.MaxLengthBytes > 0 {
+		args["x-max-length-bytes"] = int64(q.MaxLengthBytes)
+	}
+	if q.Overflow != "" {
+		args["x-overflow"] = q.Overflow
+	}
+	if q.DeadLetterExchange != "" {
+		args["x-dead-letter-exchange"] = q.DeadLetterExchange
+	}
+	if q.DeadLetterRoutingKey != "" {
+		args["x-dead-letter-routing-key"] = q.DeadLetterRoutingKey
+	}
+	if q.SingleActiveConsumer {
+		args["x-single-active-consumer"] = true
+	}
+	if q.DeliveryLimit > 0 {
+		args["x-delivery-limit"] = int64(q.DeliveryLimit)
+	}
+	keys := make([]string, 0, len(q.Arguments))
+	for k := range q.Arguments {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		args[k] = normaliseArg(q.Arguments[k])
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	return args
+}
+
+// normaliseArg converts YAML-decoded values to the types AMQP tables carry
+// (uint64 from YAML is not a valid field value).
+func normaliseArg(v any) any {
+	switch x := v.(type) {
+	case int:
+		return int64(x)
+	case uint64:
+		return int64(x)
+	case uint32:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case float32:
+		return float64(x)
+	}
+	return v
+}
+
+// declare creates the scenario's exchanges, queues and bindings.
+func declare(ch *amqp.Channel, t scenarios.Topology) error {
+	for _, e := range t.Exchanges {
+		var args amqp.Table
+		if e.AlternateExchange != "" {
+			args = amqp.Table{"alternate-exchange": e.AlternateExchange}
+		}
+		if err := ch.ExchangeDeclare(e.Name, e.Type, e.Durable, e.AutoDelete, e.Internal, false, args); err != nil {
+			return explainDeclareError(fmt.Sprintf("exchange %q", e.Name), err)
+		}
+	}
+	for _, q := range t.Queues {
+		if _, err := ch.QueueDeclare(q.Name, q.Durable, q.AutoDelete, q.Exclusive, false, queueArguments(q)); err != nil {
+			return explainDeclareError(fmt.Sprintf("queue %q", q.Name), err)
+		}
+	}
+	for _, b := range t.Bindings {
+		var args amqp.Table
+		if len(b.Headers) > 0 {
+			args = amqp.Table{"x-match": b.Match}
+			for k, v := range b.Headers {
+				args[k] = v
+			}
+		}
+		var err error
+		if b.ToExchange != "" {
+			err = ch.ExchangeBind(b.ToExchange, b.Key, b.Exchange, false, args)
+		} else {
+			err = ch.QueueBind(b.Queue, b.Key, b.Exchange, false, args)
+		}
+		if err != nil {
+			dest := b.Queue
+			if b.ToExchange != "" {
+				dest = "exchange " + b.ToExchange
+			}
+			return explainDeclareError(fmt.Sprintf("binding %s → %s (key %q)", b.Exchange, dest, b.Key), err)
+		}
+	}
+	return nil
+}
+
+// cleanup deletes what declare created. Errors are returned joined; the
+// caller reports them as warnings, since the run itself succeeded.
+func cleanup(ch *amqp.Channel, t scenarios.Topology) error {
+	var first error
+	for _, q := range t.Queues {
+		if _, err := ch.QueueDelete(q.Name, false, false, false); err != nil && first == nil {
+			first = fmt.Errorf("delete queue %q: %w", q.Name, err)
+		}
+	}
+	for _, e := range t.Exchanges {
+		if err := ch.ExchangeDelete(e.Name, false, false); err != nil && first == nil {
+			first = fmt.Errorf("delete exchange %q: %w", e.Name, err)
+		}
+	}
+	return first
+}
