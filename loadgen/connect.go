@@ -1,10 +1,13 @@
 package loadgen
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"syscall"
 	"time"
@@ -27,6 +30,15 @@ func (r *runner) dial(name string) (*amqp.Connection, error) {
 			"version":         r.cfg.version,
 		},
 		Dial: amqp.DefaultDial(dialTimeout),
+	}
+	if strings.HasPrefix(r.uri, "amqps://") {
+		u, err := amqp.ParseURI(r.uri)
+		if err != nil {
+			return nil, explainDialError(r.uri, err)
+		}
+		if cfg.TLSClientConfig, err = tlsConfig(r.s.Broker.TLS, u.Host); err != nil {
+			return nil, err
+		}
 	}
 	conn, err := amqp.DialConfig(r.uri, cfg)
 	if err != nil {
@@ -91,4 +103,45 @@ func explainDeclareError(what string, err error) error {
 		return fmt.Errorf("declare %s: %s", what, amqpErr.Reason)
 	}
 	return fmt.Errorf("declare %s: %w", what, err)
+}
+
+// explainPassiveError explains a failed existence check (declare: passive).
+func explainPassiveError(what string, err error) error {
+	var amqpErr *amqp.Error
+	if errors.As(err, &amqpErr) && amqpErr.Code == amqp.NotFound {
+		return fmt.Errorf("%s does not exist on the broker (declare: passive): create it, or set topology.declare: true", what)
+	}
+	return explainDeclareError(what, err)
+}
+
+// tlsConfig builds the TLS settings for amqps:// from the scenario:
+// verification stays on unless the file turns it off.
+func tlsConfig(t *scenarios.TLS, host string) (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
+	if t == nil {
+		return cfg, nil
+	}
+	if t.ServerName != "" {
+		cfg.ServerName = t.ServerName
+	}
+	cfg.InsecureSkipVerify = t.InsecureSkipVerify
+	if t.CAFile != "" {
+		pem, err := os.ReadFile(t.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("broker.tls.ca_file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("broker.tls.ca_file %s holds no PEM certificate", t.CAFile)
+		}
+		cfg.RootCAs = pool
+	}
+	if t.CertFile != "" || t.KeyFile != "" {
+		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("broker.tls cert_file/key_file: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return cfg, nil
 }

@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -21,6 +22,7 @@ type queueTracker struct {
 	reordered   int64
 	redelivered int64
 	foreign     int64
+	rejected    int64
 	unique      int64
 }
 
@@ -59,6 +61,18 @@ func (q *queueTracker) addReordered(n int64) {
 	q.mu.Lock()
 	q.reordered += n
 	q.mu.Unlock()
+}
+
+func (q *queueTracker) addRejected() {
+	q.mu.Lock()
+	q.rejected++
+	q.mu.Unlock()
+}
+
+func (q *queueTracker) rejectedCount() int64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.rejected
 }
 
 func (q *queueTracker) distinct() int64 {
@@ -123,6 +137,8 @@ type consumer struct {
 	done   chan struct{}
 	cancel chan struct{}
 	once   sync.Once
+	rng    *rand.Rand // outcomes and processing times, seeded from run.seed
+	pacer  Pacer      // the consume-rate limit, or nil
 }
 
 // startConsumers opens the consumers' connections (never the publishers')
@@ -164,6 +180,10 @@ func (r *runner) startConsumers() ([]*consumer, error) {
 				done:   make(chan struct{}),
 				cancel: make(chan struct{}),
 			}
+			c.rng = rand.New(rand.NewPCG(seedFor(r.seed, uint64(len(out))<<32|0xc0)))
+			if !c.g.Rate.IsZero() && c.g.Rate.Kind() != scenarios.RateUnlimited {
+				c.pacer = pacerFor(c.g.Rate.Scale(1 / float64(g.Count)))
+			}
 			deliveries, err := c.open(gconns[i%nconn])
 			if err != nil {
 				return fail(err)
@@ -182,10 +202,13 @@ func (c *consumer) open(conn *amqp.Connection) (<-chan amqp.Delivery, error) {
 		return nil, fmt.Errorf("consumers %s: open channel: %w", c.g.Name, err)
 	}
 	c.ch = ch
-	if c.g.AckMode != scenarios.AckAuto {
-		if err := ch.Qos(c.g.Prefetch, 0, false); err != nil {
+	if c.g.AckMode != scenarios.AckAuto && !c.g.BasicGet {
+		if err := ch.Qos(c.g.Prefetch, 0, c.g.GlobalPrefetch); err != nil {
 			return nil, fmt.Errorf("consumers %s: set prefetch %d: %w", c.g.Name, c.g.Prefetch, err)
 		}
+	}
+	if c.g.BasicGet {
+		return c.poll(), nil
 	}
 	d, err := ch.Consume(c.g.Queue, c.tag, c.g.AckMode == scenarios.AckAuto, false, false, false, nil)
 	if err != nil {
@@ -208,13 +231,32 @@ func (c *consumer) run(deliveries <-chan amqp.Delivery) {
 	var pending uint64
 	var lastTag uint64
 	runID := c.r.runID
+	rejects := c.g.RejectRate > 0 || c.g.NackRate > 0
+	varied := c.g.ProcessingTimeMax > c.g.ProcessingTime
+	limited := c.pacer != nil
+	var n uint64
+	var start time.Time // of the consume-rate schedule: the first delivery
 	for d := range deliveries {
 		now := time.Now()
+		if n == 0 {
+			start = now
+		}
+		outcome := scenarios.OutcomeAck
+		if rejects && manual {
+			outcome = c.g.Outcome(c.rng.Float64())
+		}
 		st, ok := ReadStamp(d.Body)
 		switch {
 		case !ok || st.Run != runID:
 			c.q.recordForeign()
+		case outcome != scenarios.OutcomeAck && c.g.Requeue:
+			// It comes back: it is counted when it is finally taken.
+			c.rec.Add(CounterRejected, 1)
 		default:
+			if outcome != scenarios.OutcomeAck {
+				c.rec.Add(CounterRejected, 1)
+				c.q.addRejected()
+			}
 			c.rec.Record(MetricIDEndToEnd, now.Sub(time.Unix(0, st.Intended)))
 			c.rec.Record(MetricIDEndToEndActual, now.Sub(time.Unix(0, st.Sent)))
 			c.rec.Add(CounterConsumed, 1)
@@ -226,10 +268,32 @@ func (c *consumer) run(deliveries <-chan amqp.Delivery) {
 				last[st.Publisher] = st.Seq
 			}
 		}
-		if pt := c.g.ProcessingTime.Std(); pt > 0 {
+		pt := c.g.ProcessingTime.Std()
+		if varied {
+			pt = c.g.ProcessingFor(c.rng.Float64())
+		}
+		if limited {
+			// A consume-rate limit: take the next delivery no sooner
+			// than the schedule allows.
+			if at, ok := c.pacer.Due(n); ok {
+				if wait := time.Until(start.Add(at)); wait > pt {
+					pt = wait
+				}
+			}
+		}
+		n++
+		if pt > 0 {
 			time.Sleep(pt)
 		}
-		if manual {
+		switch {
+		case !manual:
+		case outcome == scenarios.OutcomeReject:
+			c.ch.Reject(d.DeliveryTag, c.g.Requeue)
+		case outcome == scenarios.OutcomeNack:
+			c.ch.Nack(d.DeliveryTag, false, c.g.Requeue)
+		case c.g.BasicGet:
+			c.ch.Ack(d.DeliveryTag, false)
+		default:
 			pending++
 			lastTag = d.DeliveryTag
 			if pending >= every {
@@ -251,7 +315,11 @@ func (c *consumer) stop() {
 		if c.ch == nil {
 			return
 		}
-		c.ch.Cancel(c.tag, false)
+		if c.g.BasicGet {
+			close(c.cancel)
+		} else {
+			c.ch.Cancel(c.tag, false)
+		}
 		select {
 		case <-c.done:
 		case <-time.After(5 * time.Second):
@@ -259,4 +327,45 @@ func (c *consumer) stop() {
 		}
 		c.ch.Close()
 	})
+}
+
+// poll feeds deliveries from basic.get into the same handling as a
+// subscription, waiting PollInterval when the queue is empty.
+func (c *consumer) poll() <-chan amqp.Delivery {
+	out := make(chan amqp.Delivery)
+	wait := c.g.PollInterval.Std()
+	if wait <= 0 {
+		wait = 10 * time.Millisecond
+	}
+	auto := c.g.AckMode == scenarios.AckAuto
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case <-c.cancel:
+				return
+			default:
+			}
+			d, ok, err := c.ch.Get(c.g.Queue, auto)
+			switch {
+			case err != nil:
+				c.r.event("channel-closed", "consumer %s: basic.get: %v", c.tag, err)
+				return
+			case !ok:
+				select {
+				case <-c.cancel:
+					return
+				case <-time.After(wait):
+				}
+				continue
+			}
+			select {
+			case out <- d:
+			case <-c.cancel:
+				// Not handled: it returns to the queue when the channel closes.
+				return
+			}
+		}
+	}()
+	return out
 }

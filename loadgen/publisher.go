@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -20,9 +21,10 @@ type publisher struct {
 	ch     *amqp.Channel
 	pacer  Pacer
 	rec    *Recorder
-	keys   []string
+	keys   scenarios.KeyChoice
 	routes [][]string // queues each key reaches, by key index
-	body   []byte
+	body   []byte     // sized for the largest message; each send uses a prefix
+	rng    *rand.Rand // key and size choices, seeded from run.seed
 
 	confirms chan amqp.Confirmation
 	returns  chan amqp.Return
@@ -68,15 +70,16 @@ func (r *runner) startPublishers() ([]*publisher, error) {
 			conns[i] = c
 			go r.watchBlocked(name, c.NotifyBlocked(make(chan amqp.Blocking, 4)))
 		}
-		keys := g.RoutingKeys
-		if len(keys) == 0 {
-			keys = []string{""}
+		keys, err := g.KeyChoice()
+		if err != nil {
+			closeAll(pubs)
+			return nil, fmt.Errorf("publishers %s: %w", g.Name, err)
 		}
-		routes := make([][]string, len(keys))
-		for k, key := range keys {
+		routes := make([][]string, len(keys.Keys))
+		for k, key := range keys.Keys {
 			routes[k] = r.s.RouteQueues(g.Exchange, key, g.Headers)
 		}
-		perPublisher := g.Rate.PerSecond / float64(g.Count)
+		perPublisher := g.Rate.Scale(1 / float64(g.Count))
 		for i := 0; i < g.Count; i++ {
 			p := &publisher{
 				r:      r,
@@ -86,14 +89,12 @@ func (r *runner) startPublishers() ([]*publisher, error) {
 				rec:    r.newRecorder(),
 				keys:   keys,
 				routes: routes,
-				body:   make([]byte, g.Size),
-				perKey: make([]int64, len(keys)),
+				body:   make([]byte, g.MaxSize()),
+				perKey: make([]int64, len(keys.Keys)),
 			}
+			p.rng = rand.New(rand.NewPCG(seedFor(r.seed, p.id)))
 			index++
-			var pacer Pacer = NewUnlimitedPacer()
-			if !g.Rate.Unlimited {
-				pacer = NewConstantPacer(perPublisher)
-			}
+			pacer := pacerFor(perPublisher)
 			if limit := share(g.MaxMessages, g.Count, i); limit > 0 {
 				pacer = NewLimitedPacer(pacer, uint64(limit))
 			}
@@ -187,7 +188,9 @@ func (p *publisher) run(ctx context.Context, start time.Time) {
 			msg.Headers[k] = v
 		}
 	}
-	unlimited := p.g.Rate.Unlimited
+	unlimited := p.g.Rate.Kind() == scenarios.RateUnlimited
+	oneKey := len(p.keys.Keys) == 1
+	sized := p.g.SizeDistribution != nil
 	window := p.g.ConfirmWindow
 	stamp := Stamp{Run: p.r.runID, Publisher: p.id}
 	var seq uint64
@@ -235,22 +238,28 @@ loop:
 		if unlimited {
 			intended = now
 		}
-		key := int(seq % uint64(len(p.keys)))
+		key := 0
+		if !oneKey {
+			key = p.keys.Index(p.rng.Float64())
+		}
+		if sized {
+			msg.Body = p.body[:p.g.MessageSize(p.rng.Float64())]
+		}
 		stamp.Seq = seq
 		stamp.Intended = intended.UnixNano()
 		stamp.Sent = now.UnixNano()
-		stamp.Put(p.body)
+		stamp.Put(msg.Body)
 		var tag uint64
 		if p.g.Confirm {
 			tag = p.ch.GetNextPublishSeqNo()
 		}
-		if err := p.ch.Publish(p.g.Exchange, p.keys[key], p.g.Mandatory, false, msg); err != nil {
+		if err := p.ch.Publish(p.g.Exchange, p.keys.Keys[key], p.g.Mandatory, false, msg); err != nil {
 			p.r.event("publish-failed", "publisher %x: %v", p.id, err)
 			break
 		}
 		p.rec.Record(MetricIDSendDelay, now.Sub(intended))
 		p.rec.Add(CounterPublished, 1)
-		p.rec.Add(CounterBytesPublished, int64(len(p.body)))
+		p.rec.Add(CounterBytesPublished, int64(len(msg.Body)))
 		if p.g.Confirm {
 			p.inflight[tag%uint64(window)] = inflight{seq: seq, sent: stamp.Sent, key: int32(key)}
 			p.outstanding++

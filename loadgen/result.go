@@ -139,6 +139,12 @@ type Integrity struct {
 	Redelivered int64 `json:"redelivered"`
 	// Unconfirmed counts messages sent whose confirm never came.
 	Unconfirmed int64 `json:"unconfirmed"`
+	// DeadLettered counts copies that reached a dead-letter queue although
+	// no publisher's routing sent them there; they are not lost.
+	DeadLettered int64 `json:"dead_lettered"`
+	// Rejected counts deliveries the scenario's consumers rejected or
+	// nacked without requeue.
+	Rejected int64 `json:"rejected"`
 	// Foreign counts deliveries that carried no warren stamp of this run.
 	Foreign int64 `json:"foreign"`
 	// Queues breaks the counts down per queue.

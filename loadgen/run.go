@@ -32,6 +32,7 @@ type runner struct {
 	s          *scenarios.Scenario
 	uri        string
 	runID      uint32
+	seed       int64 // run.seed, or one picked for this run
 	instanceID string
 	instance   uint32
 	start      time.Time
@@ -90,13 +91,21 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts ...Option) (*Result, e
 		return nil, err
 	}
 	r.runID = binary.LittleEndian.Uint32(b[:])
+	r.seed = s.Run.Seed
+	if r.seed == 0 {
+		// Recorded in the result, so the run can be repeated exactly.
+		r.seed = int64(r.runID)<<16 | 1
+	}
 
 	for _, p := range s.Publishers {
-		if p.Size < StampSize {
-			return nil, fmt.Errorf("publishers %s: size %s is below the %d-byte stamp warren puts in every message: use size: %dB or more", p.Name, p.Size, StampSize, StampSize)
+		if p.MinSize() < StampSize {
+			return nil, fmt.Errorf("publishers %s: size %s is below the %d-byte stamp warren puts in every message: use size: %dB or more", p.Name, p.MinSize(), StampSize, StampSize)
 		}
 	}
 
+	if t := s.Broker.TLS; t != nil && t.InsecureSkipVerify {
+		r.warn("TLS verification of the broker's certificate was off (broker.tls.insecure_skip_verify): for test brokers only")
+	}
 	setup, err := r.dial("setup")
 	if err != nil {
 		return nil, err
@@ -282,6 +291,7 @@ func (r *runner) result(col *collector, started, pubEnded time.Time) *Result {
 	masked := *s
 	masked.Broker.URI = scenarios.RedactURI(firstNonEmpty(r.cfg.uri, s.Broker.URI, DefaultURI))
 	masked.Broker.ManagementURI = scenarios.RedactURI(firstNonEmpty(r.cfg.mgmtURI, s.Broker.ManagementURI))
+	masked.Run.Seed = r.seed
 	res := &Result{
 		Schema:     ResultSchema,
 		ID:         runIDString(r.runID),
@@ -318,8 +328,8 @@ func (r *runner) result(col *collector, started, pubEnded time.Time) *Result {
 		sum.ConsumeRate = float64(sum.Consumed) / secs
 	}
 	for _, p := range s.Publishers {
-		if !p.Rate.Unlimited {
-			sum.TargetRate += p.Rate.PerSecond
+		if p.Rate.Kind() != scenarios.RateUnlimited {
+			sum.TargetRate += p.Rate.Mean(pubEnded.Sub(started))
 		}
 	}
 	res.Integrity = r.integrity()
@@ -374,9 +384,16 @@ func (r *runner) integrity() Integrity {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	dlqs := r.deadLetterQueues()
 	for _, name := range names {
 		q := r.queues[name]
 		qi := q.integrity(expected[name], r.pubs)
+		if dlqs[name] && qi.Received > qi.Expected {
+			// Copies that no routing sent here came through dead-lettering
+			// (rejects, TTL expiry, length limits): they left their queue
+			// on purpose and are not lost.
+			in.DeadLettered += qi.Received - qi.Expected
+		}
 		in.Expected += qi.Expected
 		in.Received += qi.Received
 		in.Lost += qi.Lost
@@ -384,9 +401,43 @@ func (r *runner) integrity() Integrity {
 		in.Reordered += qi.Reordered
 		in.Redelivered += q.redeliveredCount()
 		in.Foreign += q.foreignCount()
+		in.Rejected += q.rejectedCount()
 		in.Queues = append(in.Queues, qi)
 	}
+	// Messages that left a queue by dead-lettering show up as missing there;
+	// the counts found in dead-letter queues are taken off the loss. This is
+	// a count, not a per-message match: exact when one queue feeds each
+	// dead-letter queue.
+	in.Lost -= in.DeadLettered
+	if in.Lost < 0 {
+		in.Lost = 0
+	}
 	return in
+}
+
+// deadLetterQueues lists the queues that dead-lettered messages reach: those
+// bound to a dead-letter exchange, with the dead-letter routing key or, by
+// default, the keys the publishers use.
+func (r *runner) deadLetterQueues() map[string]bool {
+	out := map[string]bool{}
+	for _, q := range r.s.Topology.Queues {
+		if q.DeadLetterExchange == "" {
+			continue
+		}
+		keys := []string{q.DeadLetterRoutingKey}
+		if q.DeadLetterRoutingKey == "" {
+			keys = keys[:0]
+			for _, p := range r.pubs {
+				keys = append(keys, p.keys.Keys...)
+			}
+		}
+		for _, k := range keys {
+			for _, dlq := range r.s.RouteQueues(q.DeadLetterExchange, k, nil) {
+				out[dlq] = true
+			}
+		}
+	}
+	return out
 }
 
 // errClosed reports that a publisher's or consumer's channel was closed by

@@ -71,8 +71,16 @@ func normaliseArg(v any) any {
 	return v
 }
 
-// declare creates the scenario's exchanges, queues and bindings.
+// declare creates the scenario's exchanges, queues and bindings, or with
+// declare: passive checks that they exist, or with declare: false trusts
+// the broker to have them.
 func declare(ch *amqp.Channel, t scenarios.Topology) error {
+	switch t.Declare {
+	case scenarios.DeclareNone:
+		return nil
+	case scenarios.DeclarePassive:
+		return checkExists(ch, t)
+	}
 	for _, e := range t.Exchanges {
 		var args amqp.Table
 		if e.AlternateExchange != "" {
@@ -127,4 +135,21 @@ func cleanup(ch *amqp.Channel, t scenarios.Topology) error {
 		}
 	}
 	return first
+}
+
+// checkExists passively declares every exchange and queue. A passive
+// declare of something missing closes the channel, so the caller's channel
+// is only used for the first failure.
+func checkExists(ch *amqp.Channel, t scenarios.Topology) error {
+	for _, e := range t.Exchanges {
+		if err := ch.ExchangeDeclarePassive(e.Name, e.Type, e.Durable, e.AutoDelete, e.Internal, false, nil); err != nil {
+			return explainPassiveError(fmt.Sprintf("exchange %q", e.Name), err)
+		}
+	}
+	for _, q := range t.Queues {
+		if _, err := ch.QueueDeclarePassive(q.Name, q.Durable, q.AutoDelete, q.Exclusive, false, nil); err != nil {
+			return explainPassiveError(fmt.Sprintf("queue %q", q.Name), err)
+		}
+	}
+	return nil
 }

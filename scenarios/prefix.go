@@ -46,10 +46,17 @@ func (s *Scenario) PrefixNames(prefix string) {
 		p := &s.Publishers[i]
 		if p.Exchange == "" {
 			// The default exchange routes by queue name.
-			for k, key := range p.RoutingKeys {
-				if queues[prefix+key] {
-					p.RoutingKeys[k] = prefix + key
+			rename := func(key *string) {
+				if queues[prefix+*key] {
+					*key = prefix + *key
 				}
+			}
+			rename(&p.RoutingKey)
+			for k := range p.RoutingKeys {
+				rename(&p.RoutingKeys[k])
+			}
+			for k := range p.WeightedKeys {
+				rename(&p.WeightedKeys[k].Key)
 			}
 		}
 		ex(&p.Exchange)

@@ -46,3 +46,20 @@ func TestPrefixNamesDefaultExchange(t *testing.T) {
 		t.Errorf("routing keys = %q, want the queue name prefixed and the other key kept", got)
 	}
 }
+
+func TestPrefixNamesSingleRoutingKey(t *testing.T) {
+	s, err := Builtin("prefetch-sweep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Sweep = nil
+	s.PrefixNames("p.")
+	s.ApplyDefaults()
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	q := s.Consumers[0].Queue
+	if got := s.RouteQueues(s.Publishers[0].Exchange, s.Publishers[0].RoutingKeys[0], nil); len(got) != 1 || got[0] != q {
+		t.Errorf("after prefixing, the publisher's key routes to %q, want [%s]", got, q)
+	}
+}

@@ -158,6 +158,11 @@ func runCmd(ctx context.Context, c *cli, args []string) int {
 	if err != nil {
 		return fail(c, "run", exitBadInput, "%v", err)
 	}
+	if s.Sweep != nil {
+		// A run is one scenario; its sweep variants are for 'warren sweep'.
+		fmt.Fprintf(c.stderr, "warren run: %s has a sweep: running the base scenario only ('warren sweep %s' runs every variant)\n", s.Name, fs.Arg(0))
+		s.Sweep = nil
+	}
 	if err := rf.apply(c, fs, s); err != nil {
 		return fail(c, "run", exitBadInput, "%v", err)
 	}
