@@ -13,6 +13,11 @@
 //	latency.png             latency by percentile (HdrHistogram's spectrum)
 //	throughput.png          messages per second over the run
 //	latency-over-time.png   end-to-end p50/p99/max per second
+//	queue-depth.png         ready and unacked messages per queue, alarms shaded
+//	broker-memory.png       the node's memory against its high watermark
+//
+// The two broker charts are written only when the run sampled the broker
+// (memory only through the management API).
 //
 // Every file is written atomically, and report.md last: a reader sees either
 // the previous report or the whole new one.

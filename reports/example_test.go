@@ -32,8 +32,10 @@ func ExampleRender() {
 		fmt.Println(e.Name())
 	}
 	// Output:
+	// broker-memory.png
 	// latency-over-time.png
 	// latency.png
+	// queue-depth.png
 	// report.md
 	// throughput.png
 }

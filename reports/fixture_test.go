@@ -228,12 +228,70 @@ func greenhouseResult(t testing.TB) *loadgen.Result {
 			},
 		},
 		Events: []loadgen.Event{
-			{At: start.Add(12_100 * time.Millisecond), Kind: "connection.unblocked", Message: "publisher connection 1 unblocked"},
-			{At: start.Add(11_640 * time.Millisecond), Kind: "connection.blocked", Message: "publisher connection 1 blocked: low on memory (memory alarm on rabbit@rabbit-0)"},
+			{At: start.Add(12_100 * time.Millisecond), Kind: loadgen.EventUnblocked, Message: "connection sensors-1 unblocked"},
+			{At: start.Add(11_640 * time.Millisecond), Kind: loadgen.EventBlocked, Message: "connection sensors-1 blocked by the broker: low on memory"},
+			{At: start.Add(11_700 * time.Millisecond), Kind: loadgen.EventBlocked, Message: "connection sensors-2 blocked by the broker: low on memory"},
+			{At: start.Add(12_050 * time.Millisecond), Kind: loadgen.EventUnblocked, Message: "connection sensors-2 unblocked"},
+		},
+		Broker: greenhouseBroker(),
+		Generator: loadgen.Generator{
+			CPUUserSeconds: 5.91, CPUSystemSeconds: 1.42, CoreShare: 0.3187,
+			CPUPerMessage: 122.6, MaxRSSBytes: 48_123_904, Goroutines: 31,
 		},
 		Warnings: []string{
 			"generator fell behind its target rate by 39% in second 12: results understate the broker",
 		},
+	}
+}
+
+// greenhouseBroker is what the monitor saw of the greenhouse run through
+// the management API: greenhouse.all backs up from second 9, broker memory
+// climbs over the high watermark at second 12 (the memory alarm blocks the
+// publishers), and the backlog drains by second 15.
+func greenhouseBroker() loadgen.BrokerView {
+	allReady := map[int]int64{9: 140, 10: 520, 11: 1_180, 12: 1_650, 13: 610, 14: 45}
+	var samples []loadgen.BrokerSample
+	for t := 1; t <= 23; t++ {
+		ready := allReady[t]
+		if ready == 0 && t <= 20 {
+			ready = int64(12 + (t*7)%19)
+		}
+		consumed := int64(1000)
+		if t > 20 {
+			consumed = 0
+		}
+		lag := 0.0
+		if consumed > 0 {
+			lag = float64(ready) / float64(consumed)
+		}
+		unacked := int64(38 + (t*5)%23)
+		if ready > 100 {
+			unacked = 200 // both archivers' prefetch of 100 is full
+		}
+		if t > 21 {
+			ready, unacked = 0, 0
+		}
+		mem := int64(178<<20) + ready*150_000 + int64(t%3)<<20
+		samples = append(samples, loadgen.BrokerSample{
+			T: t,
+			Queues: []loadgen.QueueSample{
+				{Queue: "greenhouse.temperature", Ready: int64(t % 4), Consumers: 1, Unacked: int64(3 + t%5),
+					LagSeconds: float64(t%4) / 500},
+				{Queue: "greenhouse.all", Ready: ready, Consumers: 2, Unacked: unacked, LagSeconds: lag},
+				{Queue: "greenhouse.zone1", Ready: int64(t % 3), Consumers: 1, Unacked: int64(10 + t%9),
+					LagSeconds: float64(t%3) / 500},
+			},
+			MemoryUsed:  mem,
+			MemoryLimit: 429_496_729, // 0.4 of 1 GiB, the default watermark
+			MemoryAlarm: mem > 429_496_729,
+			FDUsed:      64,
+			Sockets:     9,
+		})
+	}
+	return loadgen.BrokerView{
+		Source:        loadgen.SourceManagement,
+		ManagementURI: "http://warren:xxxxx@rabbit.example:15672/",
+		Samples:       samples,
 	}
 }
 
@@ -269,9 +327,24 @@ func lossyResult(t testing.TB) *loadgen.Result {
 			Published: 25_150, PublishRate: 5030, Returned: 2, BytesPublished: 25_150 * 256,
 		},
 		Series: series,
+		Broker: loadgen.BrokerView{Source: loadgen.SourcePassive, Samples: lossySamples()},
+		Warnings: []string{
+			"management API at http://guest:xxxxx@127.0.0.1:15672/ did not answer (connection refused): broker memory, alarms and unacked counts were not sampled",
+		},
 		Integrity: loadgen.Integrity{
 			Expected: 1_000, Received: 1_001, Lost: 7, Duplicated: 8, Unconfirmed: 1,
 			Queues: []loadgen.QueueIntegrity{{Queue: "orders|eu", Expected: 1_000, Received: 1_001, Lost: 7, Duplicated: 8}},
 		},
 	}
+}
+
+// lossySamples are passive-declare samples of a queue nothing consumes.
+func lossySamples() []loadgen.BrokerSample {
+	var out []loadgen.BrokerSample
+	for t := 1; t <= 5; t++ {
+		out = append(out, loadgen.BrokerSample{T: t, Queues: []loadgen.QueueSample{
+			{Queue: "orders|eu", Ready: int64(t) * 5_020},
+		}})
+	}
+	return out
 }

@@ -45,6 +45,7 @@ func markdown(r *loadgen.Result) []byte {
 	writeSettings(&w, sc)
 	writeSummary(&w, r)
 	writeLatency(&w, r)
+	writeBroker(&w, r)
 	writeIntegrity(&w, r)
 	writeEvents(&w, r)
 	return []byte(w.String())
@@ -68,6 +69,9 @@ func writeHeader(w *mdWriter, r *loadgen.Result, sc *scenarios.Scenario) {
 	}
 	w.linef("- **Started at:** %s", formatTime(r.StartedAt))
 	w.linef("- **Duration:** %s", durationLine(r, sc))
+	if ks := keySettings(sc); ks != "" {
+		w.linef("- **Key settings:** %s", ks)
+	}
 	w.linef("- **Broker:** %s", brokerLine(env))
 	if env.BrokerURI != "" {
 		w.linef("- **Broker URI:** %s", code(scenarios.RedactURI(env.BrokerURI)))
@@ -75,6 +79,9 @@ func writeHeader(w *mdWriter, r *loadgen.Result, sc *scenarios.Scenario) {
 	w.linef("- **warren:** %s", warrenLine(env))
 	if env.InstanceID != "" {
 		w.linef("- **Instance id:** %s", code(env.InstanceID))
+	}
+	if g := generatorLine(r.Generator, env.CPUs); g != "" {
+		w.linef("- **Generator:** %s", g)
 	}
 	w.blank()
 }

@@ -3,6 +3,7 @@ package reports
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -13,14 +14,18 @@ import (
 const ResultFile = "result.json"
 
 // Render writes the human view of r into dir, which must exist:
-// report.md, latency.png, throughput.png and latency-over-time.png.
+// report.md, latency.png, throughput.png and latency-over-time.png, and
+// queue-depth.png and broker-memory.png when the broker was sampled.
 //
 // Everything is drawn in memory first, so a result that cannot be drawn
 // writes nothing. Each file is then written to a temporary file and renamed
 // into place, the charts before report.md: report.md appears (or changes)
 // only once every chart it links is whole. A chart with nothing to show (a
 // run without consumers has no end-to-end latency) is still written, saying
-// so, so the report's links never break and no stale chart survives.
+// so, so the report's links never break and no stale chart survives. The
+// broker charts are the exception: a run has no broker samples only when
+// the monitor did not exist or could not reach the broker, so they are left
+// out, with their links, and a stale one from an earlier render removed.
 func Render(dir string, r *loadgen.Result) error {
 	if r == nil {
 		return errors.New("reports: render: no result")
@@ -32,11 +37,11 @@ func Render(dir string, r *loadgen.Result) error {
 	if !fi.IsDir() {
 		return fmt.Errorf("reports: render into %s: not a directory", dir)
 	}
-	files, err := build(r)
+	files, absent, err := build(r)
 	if err != nil {
 		return fmt.Errorf("reports: render %s: %w", scenarioName(r), err)
 	}
-	return writeFiles(dir, files)
+	return writeFiles(dir, files, absent)
 }
 
 // RenderDir renders the run directory dir from the result.json it holds.
@@ -53,34 +58,45 @@ type file struct {
 	data []byte
 }
 
-// build draws every file in memory, report.md last.
-func build(r *loadgen.Result) ([]file, error) {
+// build draws every file in memory, report.md last. It also returns the
+// optional charts the result has no data for, which must not survive from
+// an earlier render.
+func build(r *loadgen.Result) (files []file, absent []string, err error) {
 	charts := []struct {
 		name string
+		// draw returns a nil chart, for the optional charts only, when
+		// the result has nothing for it.
 		draw func(*loadgen.Result) (*chart, error)
 	}{
 		{LatencyChartFile, latencyChart},
 		{ThroughputChartFile, throughputChart},
 		{LatencyOverTimeFile, latencyOverTimeChart},
+		{QueueDepthChartFile, queueDepthChart},
+		{BrokerMemoryChartFile, brokerMemoryChart},
 	}
-	var files []file
 	for _, c := range charts {
 		ch, err := c.draw(r)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.name, err)
+			return nil, nil, fmt.Errorf("%s: %w", c.name, err)
+		}
+		if ch == nil {
+			absent = append(absent, c.name)
+			continue
 		}
 		data, err := ch.png()
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.name, err)
+			return nil, nil, fmt.Errorf("%s: %w", c.name, err)
 		}
 		files = append(files, file{c.name, data})
 	}
-	return append(files, file{ReportFile, markdown(r)}), nil
+	return append(files, file{ReportFile, markdown(r)}), absent, nil
 }
 
 // writeFiles writes every file to a temporary file in dir, then renames
-// them into place in order. On error it removes its temporary files.
-func writeFiles(dir string, files []file) (err error) {
+// them into place in order. On error it removes its temporary files. Once
+// the new files are in place it removes the stale ones, which the new
+// report.md no longer links.
+func writeFiles(dir string, files []file, stale []string) (err error) {
 	temps := make([]string, 0, len(files))
 	defer func() {
 		if err != nil {
@@ -103,6 +119,11 @@ func writeFiles(dir string, files []file) (err error) {
 		}
 	}
 	temps = nil
+	for _, name := range stale {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("reports: remove stale %s: %w", name, err)
+		}
+	}
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -74,6 +75,21 @@ var allFiles = []string{
 	reports.LatencyChartFile,
 	reports.ThroughputChartFile,
 	reports.LatencyOverTimeFile,
+	reports.QueueDepthChartFile,
+	reports.BrokerMemoryChartFile,
+}
+
+// charts lists the charts each fixture has data for: the broker charts
+// only when the broker was sampled (memory only through the management
+// API).
+func charts(fixture string) []string {
+	switch fixture {
+	case "greenhouse":
+		return allFiles[1:]
+	case "lossy":
+		return allFiles[1:5]
+	}
+	return allFiles[1:4]
 }
 
 func checkGolden(t *testing.T, golden string, got []byte) {
@@ -178,6 +194,16 @@ func TestReportContent(t *testing.T) {
 		"![Latency percentiles](latency.png)",
 		"![Throughput](throughput.png)",
 		"![End-to-end latency over time](latency-over-time.png)",
+		"- **Key settings:** topic exchange; 2 classic queues and 1 quorum queue; prefetch 20, 50, 100; confirm window 128; 256B messages; persistent\n",
+		"- **Generator:** 0.32 of a CPU core",
+		"## Broker\n",
+		"| `greenhouse.all` | 2 | 1,650 at +12s | 0 | 200 | 1.65 s at +12s |",
+		"**Publishers were blocked** by the broker (connection.blocked) for 0.5 s in all: +11.6s to +12.1s.",
+		"**The memory alarm was on** in the samples at +12s.",
+		"of the high watermark (409.6 MiB)",
+		"![Queue depth](queue-depth.png)",
+		"![Broker memory](broker-memory.png)",
+		"| p99.99 |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report.md lacks %q", want)
@@ -197,7 +223,7 @@ func TestReportContent(t *testing.T) {
 	}
 	// Events are listed in time order even though the result lists them
 	// otherwise.
-	if b, u := strings.Index(md, "connection.blocked"), strings.Index(md, "connection.unblocked"); b < 0 || u < b {
+	if b, u := strings.Index(md, "sensors-1 blocked"), strings.Index(md, "sensors-1 unblocked"); b < 0 || u < b {
 		t.Error("events not in time order")
 	}
 }
@@ -213,8 +239,14 @@ func TestCharts(t *testing.T) {
 			if look := os.Getenv("WARREN_REPORTS_LOOK"); look != "" {
 				copyDir(t, dir, filepath.Join(look, name))
 			}
+			want := charts(name)
 			for _, file := range allFiles[1:] {
-				checkPNG(t, filepath.Join(dir, file))
+				path := filepath.Join(dir, file)
+				if slices.Contains(want, file) {
+					checkPNG(t, path)
+				} else if _, err := os.Stat(path); !os.IsNotExist(err) {
+					t.Errorf("%s written although the result has no data for it", file)
+				}
 			}
 		})
 	}
@@ -275,13 +307,42 @@ func copyDir(t *testing.T, from, to string) {
 	if err := os.MkdirAll(to, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range allFiles {
-		data, err := os.ReadFile(filepath.Join(from, name))
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(from, e.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(to, name), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(to, e.Name()), data, 0o644); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// A run whose management API was unreachable says so, and links only the
+// chart it has data for.
+func TestReportPassiveBroker(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join(rendered(t, "lossy"), reports.ReportFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(data)
+	for _, want := range []string{
+		"**the management API was unreachable**",
+		"| `orders\\|eu` | 0 | 25,100 at +5s | 25,100 | no consumers |",
+		"![Queue depth](queue-depth.png)",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report.md lacks %q", want)
+		}
+	}
+	for _, unwanted := range []string{reports.BrokerMemoryChartFile, "Max unacked"} {
+		if strings.Contains(md, unwanted) {
+			t.Errorf("report.md mentions %q, which a passive-declare run does not have", unwanted)
 		}
 	}
 }
@@ -377,4 +438,14 @@ func TestRenderReplacesPreviousReport(t *testing.T) {
 	if len(entries) != len(allFiles) {
 		t.Errorf("%d files in the run directory, want %d", len(entries), len(allFiles))
 	}
+
+	// A result without broker memory removes the memory chart an earlier
+	// render left, which its report.md no longer links.
+	if err := reports.Render(dir, lossyResult(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, reports.BrokerMemoryChartFile)); !os.IsNotExist(err) {
+		t.Errorf("stale %s survived a render without memory samples", reports.BrokerMemoryChartFile)
+	}
+	checkPNG(t, filepath.Join(dir, reports.QueueDepthChartFile))
 }

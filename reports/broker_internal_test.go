@@ -1,0 +1,66 @@
+package reports
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/warrenmq/warren/loadgen"
+)
+
+func TestBlockedIntervals(t *testing.T) {
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return start.Add(time.Duration(ms) * time.Millisecond) }
+	ev := func(ms int, kind string) loadgen.Event { return loadgen.Event{At: at(ms), Kind: kind} }
+	for _, tc := range []struct {
+		name   string
+		events []loadgen.Event
+		want   []interval
+	}{
+		{"none", nil, nil},
+		{"one pair", []loadgen.Event{ev(1000, loadgen.EventBlocked), ev(2500, loadgen.EventUnblocked)}, []interval{{1, 2.5}}},
+		{"two connections overlap", []loadgen.Event{
+			ev(1000, loadgen.EventBlocked), ev(1200, loadgen.EventBlocked),
+			ev(2000, loadgen.EventUnblocked), ev(2600, loadgen.EventUnblocked),
+		}, []interval{{1, 2.6}}},
+		{"out of order in the result", []loadgen.Event{ev(2500, loadgen.EventUnblocked), ev(1000, loadgen.EventBlocked)}, []interval{{1, 2.5}}},
+		{"never lifted lasts to the end", []loadgen.Event{ev(4000, loadgen.EventBlocked)}, []interval{{4, 10}}},
+		{"unblock without block ignored", []loadgen.Event{ev(500, loadgen.EventUnblocked), ev(1000, loadgen.EventBlocked), ev(1500, loadgen.EventUnblocked)}, []interval{{1, 1.5}}},
+		{"other kinds ignored", []loadgen.Event{{At: at(1000), Kind: "channel.closed"}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &loadgen.Result{StartedAt: start, EndedAt: at(10_000), Events: tc.events}
+			if got := blockedIntervals(r); !slices.Equal(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAlarmIntervals(t *testing.T) {
+	var samples []loadgen.BrokerSample
+	for tsec, on := range []bool{false, true, true, false, true, false, true} {
+		samples = append(samples, loadgen.BrokerSample{T: tsec + 1, MemoryAlarm: on})
+	}
+	got := alarmIntervals(samples, func(s loadgen.BrokerSample) bool { return s.MemoryAlarm })
+	want := []interval{{2, 3}, {5, 5}, {7, 7}}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if s := shadingText(shading{kind: shadeMemoryAlarm, intervals: want, sampled: true}); s != "**The memory alarm was on** in the samples at +2s to +3s, +5s, +7s." {
+		t.Errorf("shadingText: %q", s)
+	}
+}
+
+func TestFormatSeconds(t *testing.T) {
+	for _, tc := range []struct {
+		s    float64
+		want string
+	}{
+		{0, "0 s"}, {0.0042, "0.004 s"}, {0.042, "0.042 s"}, {1.649, "1.65 s"}, {12.34, "12.3 s"}, {312.4, "312 s"}, {4321, "4,321 s"},
+	} {
+		if got := formatSeconds(tc.s); got != tc.want {
+			t.Errorf("formatSeconds(%v) = %q, want %q", tc.s, got, tc.want)
+		}
+	}
+}
