@@ -36,6 +36,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"run", "run a scenario against a broker and write a report", runCmd},
+		{"report", "re-render a run directory's report.md and charts from its result.json", reportCmd},
 		{"scenarios", "list the built-in scenarios, or show one", scenariosCmd},
 		{"version", "print warren's version", versionCmd},
 	}
