@@ -1,0 +1,37 @@
+# warren's everyday commands. `make test` is what CI runs (.ci/run).
+# Targets that talk to RabbitMQ depend on `broker`, which makes sure one answers
+# on 127.0.0.1:5672 with the management API on 127.0.0.1:15672.
+
+GO    ?= go
+BIN   := bin/warren
+# Integration tests against a real broker are slow on small machines; the
+# default 10 minutes of `go test` is too tight for the whole module.
+TEST_TIMEOUT ?= 15m
+
+.DEFAULT_GOAL := build
+.PHONY: broker build demo test bench fmt vet clean
+
+broker:
+	bash scripts/broker.sh
+
+build:
+	$(GO) build -o $(BIN) ./cmd/warren
+
+# The run command prints where it wrote the report (runs/<id>/report.md).
+demo: broker build
+	./$(BIN) run greenhouse --duration 20s
+
+test: broker vet
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+bench: broker
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fmt:
+	$(GO) fmt ./...
+
+vet:
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin
