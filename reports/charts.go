@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/warrenmq/warren/loadgen"
 	xfont "golang.org/x/image/font"
 	"gonum.org/v1/plot"
@@ -432,24 +433,42 @@ func chartTitle(r *loadgen.Result, what string) string {
 // latencyChart draws HdrHistogram's percentile spectrum: latency against
 // percentile on a log scale of 1/(1-p), one line per metric.
 func latencyChart(r *loadgen.Result) (*chart, error) {
+	var curves []spectrumCurve
+	for _, m := range orderedMetrics(r.Histograms) {
+		h, err := r.Histogram(m)
+		if err != nil {
+			return nil, err
+		}
+		curves = append(curves, spectrumCurve{label: shortMetricLabel(m), style: metricStyle(m), h: h})
+	}
+	return spectrumChart(chartTitle(r, "latency by percentile"), "No data: this run recorded no latency histograms", curves), nil
+}
+
+// spectrumCurve is one line of a percentile-spectrum chart.
+type spectrumCurve struct {
+	label string
+	style draw.LineStyle
+	h     *hdrhistogram.Histogram
+}
+
+// spectrumChart draws latency against percentile on a log scale of
+// 1/(1-p), one line per curve; curves without values are left out, and a
+// chart without any says why (noData).
+func spectrumChart(title, noData string, curves []spectrumCurve) *chart {
 	const (
-		title  = "latency by percentile"
 		xLabel = "Percentile (log scale of 1/(1−p))"
 		yLabel = "Latency (ms)"
 	)
-	c := newChart(chartTitle(r, title), xLabel, yLabel)
+	c := newChart(title, xLabel, yLabel)
 	c.addGrid()
 	var xmax, ymax float64
 	// lo is the lowest median: the body of the distribution, which a log
 	// axis must keep readable next to the tail.
 	lo := math.Inf(1)
 	var lines []plotter.XYs
-	var metrics []string
-	for _, m := range orderedMetrics(r.Histograms) {
-		h, err := r.Histogram(m)
-		if err != nil {
-			return nil, err
-		}
+	var drawn []spectrumCurve
+	for _, cv := range curves {
+		h := cv.h
 		if h == nil || h.TotalCount() == 0 {
 			continue
 		}
@@ -470,10 +489,10 @@ func latencyChart(r *loadgen.Result) (*chart, error) {
 		}
 		xmax = max(xmax, total)
 		lines = append(lines, pts)
-		metrics = append(metrics, m)
+		drawn = append(drawn, cv)
 	}
 	if len(lines) == 0 {
-		return noDataChart(chartTitle(r, title), xLabel, yLabel, "No data: this run recorded no latency histograms"), nil
+		return noDataChart(title, xLabel, yLabel, noData)
 	}
 	// A single sample still needs a decade to draw in.
 	xmax = math.Log10(max(xmax, 10))
@@ -485,12 +504,14 @@ func latencyChart(r *loadgen.Result) (*chart, error) {
 	} else {
 		c.p.Y.Min, c.p.Y.Max = 0, niceCeiling(ymax)
 	}
-	for i, m := range metrics {
-		if _, err := c.addLine(shortMetricLabel(m), metricStyle(m), []plotter.XYs{lines[i]}); err != nil {
-			return nil, err
+	for i, cv := range drawn {
+		// addLine fails only on NaN or infinite points, which a histogram
+		// cannot yield.
+		if _, err := c.addLine(cv.label, cv.style, []plotter.XYs{lines[i]}); err != nil {
+			return noDataChart(title, xLabel, yLabel, err.Error())
 		}
 	}
-	return c, nil
+	return c
 }
 
 // niceCeiling leaves a little headroom above the highest value.

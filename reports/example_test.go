@@ -39,3 +39,26 @@ func ExampleRender() {
 	// report.md
 	// throughput.png
 }
+
+// Compare a candidate run with a baseline, as `warren compare` does in a
+// deployment pipeline.
+func ExampleCompare() {
+	baseline, err := reports.LoadSide("testdata")
+	if err != nil {
+		log.Fatal(err)
+	}
+	candidate, err := reports.LoadSide("testdata")
+	if err != nil {
+		log.Fatal(err)
+	}
+	limit := 0.10 // p99 may be at most 10% worse
+	c := reports.Compare(baseline, []reports.Side{candidate}, reports.Gate{MaxP99Regression: &limit, FailOnLoss: true})
+	fmt.Println("failed:", c.Failed())
+	for _, row := range c.Rows[:2] {
+		fmt.Printf("%s: %.1f → %.1f msg/s\n", row.Figure, row.Cells[0].Median, row.Cells[1].Median)
+	}
+	// Output:
+	// failed: false
+	// publish rate: 999.4 → 999.4 msg/s
+	// consume rate: 1989.3 → 1989.3 msg/s
+}

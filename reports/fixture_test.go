@@ -348,3 +348,37 @@ func lossySamples() []loadgen.BrokerSample {
 	}
 	return out
 }
+
+// scaled is a copy of r with every latency multiplied by latency (the
+// histograms re-encoded) and every rate multiplied by rate: scaled(r, 2,
+// 0.5) is the same run made twice as slow.
+func scaled(t testing.TB, r *loadgen.Result, latency, rate float64) *loadgen.Result {
+	t.Helper()
+	out := *r
+	out.Summary.PublishRate *= rate
+	out.Summary.ConfirmRate *= rate
+	out.Summary.ConsumeRate *= rate
+	out.Latency = map[string]loadgen.LatencySummary{}
+	for m, l := range r.Latency {
+		f := func(v int64) int64 { return int64(math.Round(float64(v) * latency)) }
+		out.Latency[m] = loadgen.LatencySummary{Count: l.Count, Min: f(l.Min), Mean: l.Mean * latency,
+			P50: f(l.P50), P90: f(l.P90), P99: f(l.P99), P999: f(l.P999), P9999: f(l.P9999), Max: f(l.Max)}
+	}
+	out.Histograms = map[string]string{}
+	for m := range r.Histograms {
+		h, err := r.Histogram(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := newHistogram()
+		for _, b := range h.Distribution() {
+			if b.Count > 0 {
+				if err := s.RecordValues(max(1, int64(math.Round(float64(b.To)*latency))), b.Count); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		out.Histograms[m] = encode(t, s)
+	}
+	return &out
+}

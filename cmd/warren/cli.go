@@ -37,6 +37,7 @@ func commands() []command {
 	return []command{
 		{"run", "run a scenario against a broker and write a report", runCmd},
 		{"report", "re-render a run directory's report.md and charts from its result.json", reportCmd},
+		{"compare", "compare runs with a baseline; exit 1 when a threshold is crossed", compareCmd},
 		{"scenarios", "list the built-in scenarios, or show one", scenariosCmd},
 		{"version", "print warren's version", versionCmd},
 	}
