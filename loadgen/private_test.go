@@ -1,0 +1,146 @@
+package loadgen_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/warrenmq/warren/internal/testbroker"
+	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/scenarios"
+)
+
+// These tests disturb the broker (purge, memory alarm), so they run on a
+// private node, never on the shared one.
+
+func oneQueueScenario(name string, rate float64, d time.Duration) *scenarios.Scenario {
+	s := &scenarios.Scenario{
+		Name: name,
+		Topology: scenarios.Topology{
+			Queues: []scenarios.Queue{{Name: name, Durable: true}},
+		},
+		Publishers: []scenarios.PublisherGroup{{
+			Exchange: "", RoutingKeys: []string{name}, Size: 64,
+			Confirm: true, ConfirmWindow: 50, Rate: scenarios.Rate{PerSecond: rate},
+		}},
+		Consumers: []scenarios.ConsumerGroup{{Queue: name, Count: 1, Prefetch: 200}},
+		Run:       scenarios.RunSettings{Duration: scenarios.Duration(d), Drain: scenarios.Duration(4 * time.Second)},
+	}
+	s.ApplyDefaults()
+	return s
+}
+
+// TestPurgeIsCountedAsLost purges the queue in the middle of a run: the
+// report must say exactly how many messages were lost.
+func TestPurgeIsCountedAsLost(t *testing.T) {
+	node := testbroker.StartPrivate(t)
+	s := oneQueueScenario("purge-me", 500, 4*time.Second)
+	// A slow consumer lets a backlog build, so the purge takes something.
+	s.Consumers[0].Rate = scenarios.Rate{PerSecond: 350}
+
+	purged := make(chan int, 1)
+	go func() {
+		// Purge once a backlog has built up, however slow the machine.
+		conn, err := amqp.Dial(node.URI())
+		if err != nil {
+			purged <- -1
+			return
+		}
+		defer conn.Close()
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			ch, err := conn.Channel()
+			if err != nil {
+				break
+			}
+			q, err := ch.QueueDeclarePassive("purge-me", true, false, false, false, nil)
+			if err == nil && q.Messages >= 100 {
+				n, err := ch.QueuePurge("purge-me", false)
+				if err != nil {
+					n = -1
+				}
+				purged <- n
+				return
+			}
+			if err == nil {
+				ch.Close()
+			}
+		}
+		purged <- -1
+	}()
+	res, err := loadgen.Run(context.Background(), s, loadgen.WithURI(node.URI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := <-purged
+	if n <= 0 {
+		t.Fatalf("the purge took %d messages: the test needs a backlog (consumed %d of %d, samples %+v)", n, res.Summary.Consumed, res.Summary.Published, res.Broker.Samples)
+	}
+	in := res.Integrity
+	if in.Lost != int64(n) {
+		t.Errorf("purged %d messages, the result says %d lost (%+v)", n, in.Lost, in)
+	}
+	if in.Duplicated != 0 {
+		t.Errorf("duplicated %d", in.Duplicated)
+	}
+	t.Logf("purged %d, lost %d, expected %d, received %d", n, in.Lost, in.Expected, in.Received)
+}
+
+// TestStallShowsInIntendedLatency blocks publishers with a memory alarm for
+// two seconds: latency from the intended send must show the stall, latency
+// from the actual send hides most of it, and the result records the block.
+func TestStallShowsInIntendedLatency(t *testing.T) {
+	node := testbroker.StartPrivate(t)
+	s := oneQueueScenario("stall", 2000, time.Minute)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	// rabbitmqctl takes seconds to start, so the alarm's timing is taken
+	// from when each command returns, and the run is stopped by
+	// cancellation some seconds after the alarm clears.
+	var alarmErr error
+	alarmDone := make(chan struct{})
+	go func() {
+		defer close(alarmDone)
+		defer stop()
+		time.Sleep(3 * time.Second)
+		if out, err := node.Ctl("set_vm_memory_high_watermark", "0.0000001"); err != nil {
+			alarmErr = fmt.Errorf("set watermark: %v: %s", err, out)
+			return
+		}
+		time.Sleep(2 * time.Second)
+		if out, err := node.Ctl("set_vm_memory_high_watermark", "0.4"); err != nil {
+			alarmErr = fmt.Errorf("reset watermark: %v: %s", err, out)
+			return
+		}
+		time.Sleep(3 * time.Second)
+	}()
+	res, err := loadgen.Run(ctx, s, loadgen.WithURI(node.URI()))
+	<-alarmDone
+	if alarmErr != nil {
+		t.Fatal(alarmErr)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	intended := res.Latency[loadgen.MetricEndToEnd]
+	actual := res.Latency[loadgen.MetricEndToEndActual]
+	t.Logf("intended: p99 %dµs max %dµs; actual: p99 %dµs max %dµs; events %v", intended.P99, intended.Max, actual.P99, actual.Max, res.Events)
+	if intended.Max < 2_000_000 || intended.P99 < 1_000_000 {
+		t.Errorf("latency from the intended send does not show the 2 s stall: p99 %dµs, max %dµs", intended.P99, intended.Max)
+	}
+	if actual.P99*2 > intended.P99 {
+		t.Errorf("latency from the actual send (p99 %dµs) should hide most of the stall that the intended one shows (p99 %dµs)", actual.P99, intended.P99)
+	}
+	var blocked, unblocked bool
+	for _, e := range res.Events {
+		blocked = blocked || e.Kind == loadgen.EventBlocked
+		unblocked = unblocked || e.Kind == loadgen.EventUnblocked
+	}
+	if !blocked || !unblocked {
+		t.Errorf("the block was not recorded: events %+v", res.Events)
+	}
+	if res.Integrity.Lost != 0 {
+		t.Errorf("a memory alarm lost %d messages", res.Integrity.Lost)
+	}
+}

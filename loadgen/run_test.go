@@ -1,0 +1,142 @@
+package loadgen_test
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/warrenmq/warren/internal/testbroker"
+	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/scenarios"
+)
+
+// fanoutScenario sends to a topic exchange whose keys reach one, two or no
+// queues, so the accounting must follow the routing to be right.
+func fanoutScenario(t *testing.T, prefix string) *scenarios.Scenario {
+	t.Helper()
+	s := &scenarios.Scenario{
+		Name: "fanout-accounting",
+		Topology: scenarios.Topology{
+			Cleanup:   true,
+			Exchanges: []scenarios.Exchange{{Name: prefix + "x", Type: "topic", AutoDelete: true}},
+			Queues: []scenarios.Queue{
+				{Name: prefix + "all", AutoDelete: true},
+				{Name: prefix + "a", AutoDelete: true},
+			},
+			Bindings: []scenarios.Binding{
+				{Exchange: prefix + "x", Queue: prefix + "all", Key: "#"},
+				{Exchange: prefix + "x", Queue: prefix + "a", Key: "a.*"},
+			},
+		},
+		Publishers: []scenarios.PublisherGroup{{
+			Count: 2, Exchange: prefix + "x", RoutingKeys: []string{"a.1", "b.1"},
+			Size: 100, Confirm: true, ConfirmWindow: 50,
+			Rate: scenarios.Rate{PerSecond: 400},
+		}},
+		Consumers: []scenarios.ConsumerGroup{
+			{Queue: prefix + "all", Count: 2, Prefetch: 20},
+			{Queue: prefix + "a", Count: 1, Prefetch: 20, AckMode: scenarios.AckMultiple, AckEvery: 5},
+		},
+		Run: scenarios.RunSettings{Duration: scenarios.Duration(2 * time.Second)},
+	}
+	s.ApplyDefaults()
+	return s
+}
+
+func TestRunAccountsForFanout(t *testing.T) {
+	uri := testbroker.Require(t)
+	s := fanoutScenario(t, testbroker.UniqueName(t, "lg")+".")
+	var hlog bytes.Buffer
+	var ticks int
+	res, err := loadgen.Run(context.Background(), s, loadgen.WithURI(uri), loadgen.WithHlog(&hlog),
+		loadgen.WithProgress(func(loadgen.Progress) { ticks++ }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := res.Summary
+	if sum.Published < 600 || sum.Published > 900 {
+		t.Errorf("published %d, want about 800 (400 msg/s for 2 s)", sum.Published)
+	}
+	if sum.Confirmed != sum.Published {
+		t.Errorf("confirmed %d, published %d", sum.Confirmed, sum.Published)
+	}
+	// Keys are chosen at random: "a.1" reaches both queues, "b.1" only
+	// "all", so "all" expects every message and "a" about half.
+	in := res.Integrity
+	if len(in.Queues) != 2 {
+		t.Fatalf("per-queue integrity: %+v", in.Queues)
+	}
+	var all, a loadgen.QueueIntegrity
+	for _, q := range in.Queues {
+		switch {
+		case strings.HasSuffix(q.Queue, ".all"):
+			all = q
+		case strings.HasSuffix(q.Queue, ".a"):
+			a = q
+		}
+	}
+	if all.Expected != sum.Published {
+		t.Errorf("queue all expected %d copies, want every published message (%d)", all.Expected, sum.Published)
+	}
+	if a.Expected < sum.Published*4/10 || a.Expected > sum.Published*6/10 {
+		t.Errorf("queue a expected %d copies, want about half of %d", a.Expected, sum.Published)
+	}
+	if in.Expected != all.Expected+a.Expected || in.Received != in.Expected || in.Lost != 0 || in.Duplicated != 0 {
+		t.Errorf("integrity %+v: want every expected copy received once", in)
+	}
+	if sum.Consumed != in.Expected {
+		t.Errorf("consumed %d, want %d", sum.Consumed, in.Expected)
+	}
+	for _, m := range []string{loadgen.MetricEndToEnd, loadgen.MetricEndToEndActual, loadgen.MetricConfirm, loadgen.MetricSendDelay} {
+		l, ok := res.Latency[m]
+		if !ok || l.Count == 0 {
+			t.Errorf("no %s latency recorded", m)
+		}
+		if h, err := res.Histogram(m); err != nil || h == nil || h.TotalCount() != l.Count {
+			t.Errorf("%s histogram does not decode to the summary's count: %v", m, err)
+		}
+	}
+	if len(res.Series) < 2 || ticks < 2 {
+		t.Errorf("series has %d seconds, progress ran %d times", len(res.Series), ticks)
+	}
+	if hlog.Len() == 0 {
+		t.Error("latency.hlog stayed empty")
+	}
+}
+
+func TestResultRoundTrip(t *testing.T) {
+	uri := testbroker.Require(t)
+	s := fanoutScenario(t, testbroker.UniqueName(t, "rt")+".")
+	s.Run.Duration = scenarios.Duration(time.Second)
+	res, err := loadgen.Run(context.Background(), s, loadgen.WithURI(uri))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "result.json")
+	if err := res.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := loadgen.ReadResult(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Summary, res.Summary) || !reflect.DeepEqual(back.Integrity, res.Integrity) ||
+		!reflect.DeepEqual(back.Latency, res.Latency) || !reflect.DeepEqual(back.Series, res.Series) {
+		t.Error("result changed in a JSON round trip")
+	}
+	if back.Scenario.Name != s.Name || back.Scenario.Publishers[0].Rate != s.Publishers[0].Rate {
+		t.Errorf("scenario changed in a round trip: %+v", back.Scenario.Publishers[0])
+	}
+}
+
+func TestRunRefusesABadScenario(t *testing.T) {
+	s := &scenarios.Scenario{Name: "bad", Consumers: []scenarios.ConsumerGroup{{Queue: "nowhere", Count: 1}}}
+	s.ApplyDefaults()
+	if _, err := loadgen.Run(context.Background(), s, loadgen.WithURI("amqp://guest:guest@127.0.0.1:1/")); err == nil {
+		t.Fatal("a scenario that fails validation ran")
+	}
+}
