@@ -75,6 +75,9 @@ func Load(r io.Reader, name string) (s *Scenario, err error) {
 	if err != nil {
 		return nil, yamlProblem(name, err)
 	}
+	if err := checkAliases(file); err != nil {
+		return nil, &Problem{File: name, Msg: err.Error()}
+	}
 	var sc Scenario
 	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField())
 	if err := dec.Decode(&sc); err != nil {
@@ -86,6 +89,81 @@ func Load(r io.Reader, name string) (s *Scenario, err error) {
 	sc.source = &source{name: name, file: file}
 	sc.ApplyDefaults()
 	return &sc, nil
+}
+
+// maxAliasGrowth bounds how many values YAML aliases may add to a file once
+// expanded. A few anchors reused a few times are fine; a "billion laughs"
+// file, a few lines that expand to billions of values, is not.
+const maxAliasGrowth = 100_000
+
+// maxNesting bounds how deeply a file may nest.
+const maxNesting = 1000
+
+// checkAliases rejects files whose aliases expand to far more than is
+// written, before anything expands them.
+func checkAliases(file *ast.File) error {
+	c := aliasCounter{anchors: map[string]int{}}
+	for _, doc := range file.Docs {
+		c.size(doc, 0)
+	}
+	switch {
+	case c.tooDeep:
+		return fmt.Errorf("the file nests more than %d levels deep: is it really a scenario?", maxNesting)
+	case c.expanded-c.written > maxAliasGrowth:
+		return fmt.Errorf("the file's YAML aliases expand to more than %d values: write the values out, or reuse fewer", maxAliasGrowth)
+	}
+	return nil
+}
+
+type aliasCounter struct {
+	anchors           map[string]int
+	written, expanded int
+	tooDeep           bool
+}
+
+// size returns how many values node stands for once aliases are expanded.
+func (c *aliasCounter) size(node ast.Node, depth int) int {
+	if node == nil || c.tooDeep {
+		return 0
+	}
+	if depth > maxNesting {
+		c.tooDeep = true
+		return 0
+	}
+	c.written++
+	n := 1
+	switch x := node.(type) {
+	case *ast.DocumentNode:
+		n = c.size(x.Body, depth+1)
+	case *ast.MappingNode:
+		for _, v := range x.Values {
+			n += c.size(v, depth+1)
+		}
+	case *ast.MappingValueNode:
+		n += c.size(x.Key, depth+1) + c.size(x.Value, depth+1)
+	case *ast.SequenceNode:
+		for _, v := range x.Values {
+			n += c.size(v, depth+1)
+		}
+	case *ast.TagNode:
+		n += c.size(x.Value, depth+1)
+	case *ast.AnchorNode:
+		n += c.size(x.Value, depth+1)
+		if x.Name != nil {
+			c.anchors[x.Name.GetToken().Value] = n
+		}
+	case *ast.AliasNode:
+		if x.Value != nil {
+			n += c.anchors[x.Value.GetToken().Value]
+		}
+	case *ast.MappingKeyNode:
+		n += c.size(x.Value, depth+1)
+	}
+	n = min(n, 1<<40) // enough to know it is too many, far from overflow
+	if _, isDoc := node.(*ast.DocumentNode); isDoc {
+		c.expanded += n
+	}
+	return n
 }
 
 // LoadFile reads a scenario from a file.

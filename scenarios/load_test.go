@@ -108,3 +108,31 @@ func TestResolve(t *testing.T) {
 		t.Errorf("Resolve(missing file) = %v", err)
 	}
 }
+
+func TestLoadRejectsAliasBombs(t *testing.T) {
+	bomb := `name: x
+topology:
+  queues:
+    - name: q
+      arguments:
+        x-a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+        x-b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+        x-c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+        x-d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+        x-e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+        x-f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+`
+	if _, err := Load(strings.NewReader(bomb), "bomb.yaml"); err == nil || !strings.Contains(err.Error(), "aliases expand") {
+		t.Errorf("Load of an alias bomb: %v", err)
+	}
+	// Ordinary reuse is fine.
+	reuse := validBase + "broker:\n  tls: &t {ca_file: a.pem}\n"
+	reuse = strings.Replace(reuse, "  - queue: t.q\n", "  - &c {queue: t.q}\n  - *c\n", 1)
+	if _, err := Load(strings.NewReader(reuse), "reuse.yaml"); err != nil {
+		t.Errorf("Load with aliases: %v", err)
+	}
+	deep := "name: x\nrun: {duration: 1s}\npublishers: [{headers: " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "}]\n"
+	if _, err := Load(strings.NewReader(deep), "deep.yaml"); err == nil {
+		t.Errorf("Load of a deeply nested file succeeded")
+	}
+}
