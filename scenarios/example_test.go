@@ -38,7 +38,7 @@ run:
 	}
 	// Output:
 	// [order.eu.paid order.us.paid] ramp 100/s to 1000/s over 30s
-	// orders.yaml:17:5: consumers[0].prefetch: must be between 0 and 65535, got -3
+	// orders.yaml:16:5: consumers[0].prefetch: must be between 0 and 65535, got -3
 }
 
 func ExampleScenario_Route() {
