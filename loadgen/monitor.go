@@ -64,6 +64,7 @@ type monitor struct {
 	mgmt   *rabbithole.Client
 	vhost  string
 	node   string
+	mu     sync.Mutex // guards view against a metrics scrape
 	view   BrokerView
 	queues []string
 	last   map[string]int64 // distinct deliveries per queue at the last sample
@@ -183,7 +184,19 @@ func (m *monitor) sample(t int) {
 		s.Queues = append(s.Queues, qs)
 	}
 	wg.Wait()
+	m.mu.Lock()
 	m.view.Samples = append(m.view.Samples, s)
+	m.mu.Unlock()
+}
+
+// latest returns the newest sample, if any.
+func (m *monitor) latest() (BrokerSample, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if n := len(m.view.Samples); n > 0 {
+		return m.view.Samples[n-1], true
+	}
+	return BrokerSample{}, false
 }
 
 // passive asks the broker for a queue's ready count and consumers. A failed

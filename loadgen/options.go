@@ -3,6 +3,8 @@ package loadgen
 import (
 	"io"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Option configures a Run.
@@ -15,7 +17,7 @@ type config struct {
 	instanceID string
 	progress   func(Progress)
 	hlog       io.Writer
-	now        func() time.Time
+	metrics    prometheus.Registerer
 }
 
 // WithURI sets the broker URI (it overrides the scenario's).

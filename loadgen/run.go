@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/warrenmq/warren/scenarios"
 )
@@ -205,6 +206,15 @@ func (r *runner) drive(ctx context.Context) (*Result, error) {
 	defer mon.close()
 
 	col := newCollector(r)
+	if reg := r.cfg.metrics; reg != nil {
+		pc := newPromCollector(r, col, mon)
+		if err := reg.Register(pc); err != nil {
+			stopConsumers()
+			closeAll(pubs)
+			return nil, fmt.Errorf("register metrics: %w", err)
+		}
+		defer reg.Unregister(pc)
+	}
 	cpuBefore := readCPU()
 	r.start = time.Now()
 	started := r.start
@@ -453,8 +463,21 @@ type collector struct {
 	series   []Second
 	last     time.Time
 
-	mu       sync.Mutex
+	mu       sync.Mutex // guards draining, and total and all against a scrape
 	draining bool
+}
+
+// snapshot copies the running totals for a metrics scrape.
+func (c *collector) snapshot() ([numCounters]int64, [numMetrics]*hdrhistogram.Histogram) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var hs [numMetrics]*hdrhistogram.Histogram
+	for m, h := range c.total.Histograms {
+		if h != nil {
+			hs[m] = h.Clone()
+		}
+	}
+	return c.all.Counters, hs
 }
 
 func newCollector(r *runner) *collector {
@@ -496,6 +519,7 @@ func (c *collector) collect(now time.Time, hlog *HlogWriter, final bool) {
 	}
 	iv := c.interval
 	elapsed := now.Sub(c.r.start)
+	c.mu.Lock()
 	if elapsed >= c.r.s.Run.WarmUp.Std() {
 		c.total.Merge(iv)
 	} else {
@@ -503,6 +527,7 @@ func (c *collector) collect(now time.Time, hlog *HlogWriter, final bool) {
 		c.total.Counters = addCounters(c.total.Counters, iv.Counters)
 	}
 	c.all.Counters = addCounters(c.all.Counters, iv.Counters)
+	c.mu.Unlock()
 	e2e := iv.Histograms[MetricIDEndToEnd]
 	empty := iv.Counters == [numCounters]int64{}
 	if final && empty && now.Sub(c.last) < time.Second {

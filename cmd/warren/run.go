@@ -31,6 +31,7 @@ type runFlags struct {
 	instanceID    string
 	prefix        string
 	cleanup       bool
+	metricsAddr   string
 }
 
 func (f *runFlags) register(fs *pflag.FlagSet) {
@@ -44,6 +45,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.size, "size", "", "message body size of every publisher group, e.g. 1KiB")
 	fs.IntVar(&f.confirmWindow, "confirm-window", -1, "outstanding publisher confirms per publisher (turns confirms on; 0 turns them off)")
 	fs.StringVar(&f.instanceID, "instance-id", "", "name of this generator instance, stamped in every message (default host-pid)")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics while running, e.g. 127.0.0.1:9464")
 	fs.BoolVar(&f.cleanup, "cleanup", false, "delete the exchanges and queues the scenario declared when the run ends")
 	fs.StringVar(&f.prefix, "prefix", "", "put this in front of every exchange and queue name the scenario declares, e.g. team-a.")
 }
@@ -177,7 +179,16 @@ func runCmd(ctx context.Context, c *cli, args []string) int {
 	if dir == "" {
 		dir = filepath.Join("runs", time.Now().UTC().Format("20060102-150405")+"-"+s.Name)
 	}
-	res, code := executeRun(ctx, c, s, rf.options(s), dir, runOutput{noReport: *noReport, quiet: *quiet})
+	opts := rf.options(s)
+	if rf.metricsAddr != "" {
+		opt, stop, err := serveMetrics(rf.metricsAddr)
+		if err != nil {
+			return fail(c, "run", exitBadInput, "%v", err)
+		}
+		defer stop()
+		opts = append(opts, opt)
+	}
+	res, code := executeRun(ctx, c, s, opts, dir, runOutput{noReport: *noReport, quiet: *quiet})
 	if res == nil {
 		return code
 	}
