@@ -38,6 +38,8 @@ func commands() []command {
 		{"run", "run a scenario against a broker and write a report", runCmd},
 		{"report", "re-render a run directory's report.md and charts from its result.json", reportCmd},
 		{"compare", "compare runs with a baseline; exit 1 when a threshold is crossed", compareCmd},
+		{"validate", "check a scenario file (every problem, with its line) without a broker", validateCmd},
+		{"route", "tell which queues a message reaches under a scenario's topology, and why", routeCmd},
 		{"scenarios", "list the built-in scenarios, or show one", scenariosCmd},
 		{"version", "print warren's version", versionCmd},
 	}
