@@ -21,4 +21,10 @@
 //
 // Every file is written atomically, and report.md last: a reader sees either
 // the previous report or the whole new one.
+//
+// Compare sets candidate runs against a baseline (each side one run, or
+// the repeats of one, compared by median) and applies a Gate; RenderCompare
+// writes compare.md and compare-latency.png. RenderSweep writes a sweep's
+// sweep.md, one row per variant with a Recommendation, and its charts
+// (sweep-throughput.png, sweep-p99.png, sweep-latency.png).
 package reports
