@@ -1,0 +1,52 @@
+package main
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/warrenmq/warren/internal/testbroker"
+	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/scenarios"
+)
+
+// TestEveryBuiltinRuns runs each built-in scenario for real, briefly, with
+// its names prefixed so it shares nothing with other tests, and checks that
+// messages went through and none were lost.
+func TestEveryBuiltinRuns(t *testing.T) {
+	uri := testbroker.Require(t)
+	for _, name := range scenarios.BuiltinNames() {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), name)
+			prefix := testbroker.UniqueName(t, "builtin") + "."
+			code, stdout, stderr := runCLI(t, map[string]string{"WARREN_URI": uri},
+				"run", name, "--duration", "3s", "--quiet", "--no-report", "--prefix", prefix, "--cleanup", "--out", dir)
+			if code != exitOK {
+				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+			}
+			res, err := loadgen.ReadResult(filepath.Join(dir, "result.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Summary.Published == 0 || res.Summary.Consumed == 0 {
+				t.Errorf("published %d, consumed %d", res.Summary.Published, res.Summary.Consumed)
+			}
+			in := res.Integrity
+			if in.Lost != 0 || in.Duplicated != 0 || in.Expected == 0 {
+				t.Errorf("integrity %+v", in)
+			}
+			// The broker's routing must agree with warren's matcher queue by
+			// queue: what a queue got beyond the matcher's expectation can
+			// only have come through dead-lettering.
+			var extra int64
+			for _, q := range in.Queues {
+				if q.Received < q.Expected {
+					t.Errorf("queue %s received %d of %d expected copies", q.Queue, q.Received, q.Expected)
+				}
+				extra += q.Received - q.Expected
+			}
+			if extra != in.DeadLettered {
+				t.Errorf("queues received %d copies the routing did not send, %d of them dead-lettered", extra, in.DeadLettered)
+			}
+		})
+	}
+}
