@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"math"
 	"sort"
 	"strconv"
@@ -315,6 +316,18 @@ func expandWeighted(entries []WeightedKey) (keys []string, weights []float64, er
 		}
 	}
 	return keys, weights, err
+}
+
+// keysGiven reports whether routing_keys was given (rather than filled in
+// by ApplyDefaults from routing_key or weighted_routing_keys). A scenario
+// read back from JSON has no record of that: keys equal to what would be
+// filled in count as filled in.
+func (p *PublisherGroup) keysGiven() bool {
+	if len(p.RoutingKeys) == 0 || p.derived&derivedKeys != 0 {
+		return false
+	}
+	derived := p.derivedKeys()
+	return derived == nil || !slices.Equal(p.RoutingKeys, derived)
 }
 
 // derivedKeys are the keys ApplyDefaults copies into RoutingKeys from

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -221,5 +222,34 @@ func TestBuiltinDetails(t *testing.T) {
 	}
 	if !reflect.DeepEqual(kinds, []string{"direct", "fanout", "topic", "headers"}) {
 		t.Errorf("exchange-types variants = %q", kinds)
+	}
+}
+
+// The scenario is written into result.json and read back by reports: every
+// built-in must survive the round trip.
+func TestBuiltinsJSONRoundTrip(t *testing.T) {
+	for _, name := range BuiltinNames() {
+		s, err := Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, err := json.Marshal(s)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var back Scenario
+		if err := json.Unmarshal(first, &back); err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, first)
+		}
+		second, err := json.Marshal(&back)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(first) != string(second) {
+			t.Errorf("%s: JSON round trip differs:\n%s\n%s", name, first, second)
+		}
+		if back.Validate() != nil {
+			t.Errorf("%s: read back from JSON, it does not validate: %v", name, back.Validate())
+		}
 	}
 }

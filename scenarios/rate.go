@@ -183,6 +183,8 @@ func (m rateMapping) rate() (Rate, error) {
 
 func (r Rate) mapping() any {
 	switch r.Kind() {
+	case RateNone:
+		return nil
 	case RateRamp:
 		return rateMapping{Ramp: r.Ramp}
 	case RateSteps:

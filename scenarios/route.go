@@ -71,26 +71,28 @@ type Router struct {
 	byExchange map[string][]int
 }
 
-// predeclared are the exchanges every RabbitMQ virtual host has.
-var predeclared = []Exchange{
-	{Name: "", Type: ExchangeDirect, Durable: true},
-	{Name: "amq.direct", Type: ExchangeDirect, Durable: true},
-	{Name: "amq.fanout", Type: ExchangeFanout, Durable: true},
-	{Name: "amq.topic", Type: ExchangeTopic, Durable: true},
-	{Name: "amq.headers", Type: ExchangeHeaders, Durable: true},
-	{Name: "amq.match", Type: ExchangeHeaders, Durable: true},
+// predeclared returns the exchanges every RabbitMQ virtual host has.
+func predeclared() []Exchange {
+	return []Exchange{
+		{Name: "", Type: ExchangeDirect, Durable: true},
+		{Name: "amq.direct", Type: ExchangeDirect, Durable: true},
+		{Name: "amq.fanout", Type: ExchangeFanout, Durable: true},
+		{Name: "amq.topic", Type: ExchangeTopic, Durable: true},
+		{Name: "amq.headers", Type: ExchangeHeaders, Durable: true},
+		{Name: "amq.match", Type: ExchangeHeaders, Durable: true},
+	}
 }
 
 // NewRouter indexes a topology for routing. The default exchange and the
 // amq.* exchanges every virtual host has are known without declaring them.
 func NewRouter(t Topology) *Router {
 	r := &Router{
-		exchanges:  make(map[string]Exchange, len(t.Exchanges)+len(predeclared)),
+		exchanges:  make(map[string]Exchange, len(t.Exchanges)+6),
 		queues:     make(map[string]bool, len(t.Queues)),
 		bindings:   t.Bindings,
 		byExchange: make(map[string][]int),
 	}
-	for _, e := range predeclared {
+	for _, e := range predeclared() {
 		r.exchanges[e.Name] = e
 	}
 	for _, e := range t.Exchanges {

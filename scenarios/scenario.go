@@ -211,7 +211,7 @@ type ConsumerGroup struct {
 	NackRate   float64 `yaml:"nack_rate,omitempty" json:"nack_rate,omitempty"`
 	Requeue    bool    `yaml:"requeue,omitempty" json:"requeue,omitempty"`
 	// Rate limits how fast the group consumes, in total (zero: no limit).
-	Rate Rate `yaml:"rate,omitempty" json:"rate,omitempty"`
+	Rate Rate `yaml:"rate,omitempty" json:"rate,omitzero"`
 	// BasicGet polls with basic.get instead of subscribing with
 	// basic.consume; when the queue is empty it waits PollInterval.
 	BasicGet     bool     `yaml:"basic_get,omitempty" json:"basic_get,omitempty"`

@@ -226,6 +226,15 @@ func (b *ByteSize) UnmarshalJSON(data []byte) error {
 	return b.UnmarshalText(data)
 }
 
+// sizeGiven reports whether size was given alongside a size distribution
+// (rather than set by ApplyDefaults to its largest size).
+func (p *PublisherGroup) sizeGiven() bool {
+	if p.SizeDistribution == nil {
+		return p.derived&derivedSize == 0
+	}
+	return p.derived&derivedSize == 0 && p.Size != 0 && p.Size != p.SizeDistribution.Largest()
+}
+
 // MessageSize returns the size of a message for a uniform random number u in
 // [0, 1): Size, or a pick from the size distribution when there is one.
 func (p *PublisherGroup) MessageSize(u float64) ByteSize {

@@ -228,10 +228,10 @@ func (s *Scenario) baseTree() (map[string]any, error) {
 func (s *Scenario) underive() {
 	for i := range s.Publishers {
 		p := &s.Publishers[i]
-		if p.derived&derivedSize != 0 {
+		if !p.sizeGiven() {
 			p.Size = 0
 		}
-		if p.derived&derivedKeys != 0 {
+		if !p.keysGiven() && (len(p.WeightedKeys) > 0 || p.RoutingKey != "") {
 			p.RoutingKeys = nil
 		}
 		p.derived = 0
@@ -299,12 +299,25 @@ func cloneTree(v any) any {
 	return v
 }
 
-// Sections whose mappings an override merges field by field, and lists
-// whose elements it merges by name.
-var (
-	mergedSections = map[string]bool{"broker": true, "broker.tls": true, "topology": true, "run": true}
-	namedLists     = map[string]bool{"publishers": true, "consumers": true, "topology.exchanges": true, "topology.queues": true}
-)
+// mergedSection reports whether an override merges the mapping at path
+// field by field.
+func mergedSection(path string) bool {
+	switch path {
+	case "broker", "broker.tls", "topology", "run":
+		return true
+	}
+	return false
+}
+
+// namedList reports whether an override merges the list at path element by
+// element, matching names.
+func namedList(path string) bool {
+	switch path {
+	case "publishers", "consumers", "topology.exchanges", "topology.queues":
+		return true
+	}
+	return false
+}
 
 // overlay lays an override over a tree (see SweepVariant).
 func overlay(base any, over map[string]any) (any, error) {
@@ -328,7 +341,7 @@ func mergeMap(dst, src map[string]any, path string) error {
 		}
 		val := cloneTree(src[k])
 		switch {
-		case mergedSections[full]:
+		case mergedSection(full):
 			sub, ok := val.(map[string]any)
 			if !ok {
 				return fmt.Errorf("%s is a section: give it as a mapping", full)
@@ -341,7 +354,7 @@ func mergeMap(dst, src map[string]any, path string) error {
 				return err
 			}
 			dst[k] = cur
-		case namedLists[full]:
+		case namedList(full):
 			list, ok := val.([]any)
 			if !ok {
 				return fmt.Errorf("%s is a list: give it as a list", full)

@@ -162,7 +162,7 @@ func Problems(err error) []error {
 
 // predeclaredType is the type of an amq.* exchange every vhost has.
 func predeclaredType(name string) (string, bool) {
-	for _, e := range predeclared {
+	for _, e := range predeclared() {
 		if e.Name == name && name != "" {
 			return e.Type, true
 		}
@@ -170,32 +170,45 @@ func predeclaredType(name string) (string, bool) {
 	return "", false
 }
 
-// Queue arguments warren has typed fields for, and the field to use.
-var typedArguments = map[string]string{
-	"x-queue-type":              "type",
-	"x-message-ttl":             "message_ttl",
-	"x-max-length":              "max_length",
-	"x-max-length-bytes":        "max_length_bytes",
-	"x-overflow":                "overflow",
-	"x-dead-letter-exchange":    "dead_letter_exchange",
-	"x-dead-letter-routing-key": "dead_letter_routing_key",
-	"x-single-active-consumer":  "single_active_consumer",
-	"x-delivery-limit":          "delivery_limit",
+// typedArgument names the field that sets a queue argument, if any.
+func typedArgument(arg string) (field string, ok bool) {
+	switch arg {
+	case "x-queue-type":
+		return "type", true
+	case "x-message-ttl":
+		return "message_ttl", true
+	case "x-max-length":
+		return "max_length", true
+	case "x-max-length-bytes":
+		return "max_length_bytes", true
+	case "x-overflow":
+		return "overflow", true
+	case "x-dead-letter-exchange":
+		return "dead_letter_exchange", true
+	case "x-dead-letter-routing-key":
+		return "dead_letter_routing_key", true
+	case "x-single-active-consumer":
+		return "single_active_consumer", true
+	case "x-delivery-limit":
+		return "delivery_limit", true
+	}
+	return "", false
 }
 
-// Queue arguments only some queue types accept.
-var argumentTypes = map[string][]string{
-	"x-queue-mode":                    {QueueClassic},
-	"x-queue-master-locator":          {QueueClassic},
-	"x-queue-version":                 {QueueClassic},
-	"x-quorum-initial-group-size":     {QueueQuorum},
-	"x-quorum-target-group-size":      {QueueQuorum},
-	"x-dead-letter-strategy":          {QueueQuorum},
-	"x-max-age":                       {QueueStream},
-	"x-stream-max-segment-size-bytes": {QueueStream},
-	"x-stream-filter-size-bytes":      {QueueStream},
-	"x-initial-cluster-size":          {QueueStream},
-	"x-queue-leader-locator":          {QueueQuorum, QueueStream},
+// argumentTypes lists the queue types that accept an argument; nil when
+// every type does (or warren does not know).
+func argumentTypes(arg string) []string {
+	switch arg {
+	case "x-queue-mode", "x-queue-master-locator", "x-queue-version":
+		return []string{QueueClassic}
+	case "x-quorum-initial-group-size", "x-quorum-target-group-size", "x-dead-letter-strategy":
+		return []string{QueueQuorum}
+	case "x-max-age", "x-stream-max-segment-size-bytes", "x-stream-filter-size-bytes", "x-initial-cluster-size":
+		return []string{QueueStream}
+	case "x-queue-leader-locator":
+		return []string{QueueQuorum, QueueStream}
+	}
+	return nil
 }
 
 func checkName(v *validator, path, kind, name string) {
@@ -268,7 +281,7 @@ func (s *Scenario) validateTopology(v *validator) (map[string]Exchange, map[stri
 	declared := t.Declare == DeclareAll || t.Declare == ""
 
 	exchanges := map[string]Exchange{}
-	for _, e := range predeclared {
+	for _, e := range predeclared() {
 		exchanges[e.Name] = e
 	}
 	seen := map[string]bool{}
@@ -458,11 +471,11 @@ func validateQueue(v *validator, path string, q Queue, exchanges map[string]Exch
 			v.add(apath, "queue arguments start with x-: the broker ignores %q", k)
 			continue
 		}
-		if field, ok := typedArguments[k]; ok {
+		if field, ok := typedArgument(k); ok {
 			v.add(apath, "is what %s sets: use %s instead (one place per setting)", field, field)
 			continue
 		}
-		if types, ok := argumentTypes[k]; ok && !slices.Contains(types, q.Type) {
+		if types := argumentTypes(k); types != nil && !slices.Contains(types, q.Type) {
 			v.add(apath, "is for %s queues only, and this queue is %s", strings.Join(types, " and "), q.Type)
 		}
 	}
@@ -501,7 +514,7 @@ func (s *Scenario) validatePublishers(v *validator, exchanges map[string]Exchang
 }
 
 func validateKeys(v *validator, path string, p *PublisherGroup, e Exchange, known bool) {
-	explicitKeys := len(p.RoutingKeys) > 0 && p.derived&derivedKeys == 0
+	explicitKeys := p.keysGiven()
 	if p.RoutingKey != "" && len(p.WeightedKeys) == 0 && explicitKeys {
 		v.add(path+".routing_key", "give routing_key or routing_keys, not both")
 	}
@@ -584,7 +597,7 @@ func validateSize(v *validator, path string, p *PublisherGroup) {
 		return
 	}
 	dpath := path + ".size_distribution"
-	if p.derived&derivedSize == 0 {
+	if p.sizeGiven() {
 		v.add(path+".size", "give size or size_distribution, not both")
 	}
 	if d.IsUniform() {
