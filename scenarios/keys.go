@@ -2,8 +2,8 @@ package scenarios
 
 import (
 	"fmt"
-	"slices"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
