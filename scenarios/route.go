@@ -458,3 +458,27 @@ func TopicMatch(pattern, key string) bool {
 	}
 	return prev[0]
 }
+
+// DeadLetterRoute tells where messages dead-lettered from queue (rejected
+// without requeue, expired, or pushed out by a length limit) go: through
+// the queue's dead-letter exchange, with its dead-letter routing key or else
+// the message's own key. ok is false when the queue has no dead-letter
+// exchange (or is not declared). The broker publishes dead letters itself,
+// so an internal dead-letter exchange is fine; an undeclared one drops them.
+func (s *Scenario) DeadLetterRoute(queue, key string, headers map[string]string) (r Route, ok bool) {
+	var q *Queue
+	for i := range s.Topology.Queues {
+		if s.Topology.Queues[i].Name == queue {
+			q = &s.Topology.Queues[i]
+		}
+	}
+	if q == nil || q.DeadLetterExchange == "" {
+		return Route{}, false
+	}
+	if q.DeadLetterRoutingKey != "" {
+		key = q.DeadLetterRoutingKey
+	}
+	w := walk{r: s.Router(), key: key, headers: headers, explain: true}
+	w.visit(q.DeadLetterExchange, 0)
+	return Route{Exchange: q.DeadLetterExchange, Key: key, Headers: headers, Queues: w.queueList(), Steps: w.steps}, true
+}

@@ -300,3 +300,40 @@ func BenchmarkRouteQueues(b *testing.B) {
 		r.Queues("greenhouse.telemetry", "greenhouse.zone1.temperature", nil)
 	}
 }
+
+func TestDeadLetterRoute(t *testing.T) {
+	s := &Scenario{Topology: Topology{
+		Exchanges: []Exchange{{Name: "dlx", Type: ExchangeDirect, Internal: true}},
+		Queues: []Queue{
+			{Name: "orders", DeadLetterExchange: "dlx"},
+			{Name: "keyed", DeadLetterExchange: "dlx", DeadLetterRoutingKey: "late"},
+			{Name: "gone", DeadLetterExchange: "nope"},
+			{Name: "plain"},
+			{Name: "dead-created"}, {Name: "dead-late"},
+		},
+		Bindings: []Binding{
+			{Exchange: "dlx", Queue: "dead-created", Key: "order.created"},
+			{Exchange: "dlx", Queue: "dead-late", Key: "late"},
+		},
+	}}
+	tests := []struct {
+		queue string
+		ok    bool
+		want  []string
+	}{
+		{"orders", true, []string{"dead-created"}},
+		{"keyed", true, []string{"dead-late"}},
+		{"gone", true, nil},
+		{"plain", false, nil},
+		{"undeclared", false, nil},
+	}
+	for _, tt := range tests {
+		r, ok := s.DeadLetterRoute(tt.queue, "order.created", nil)
+		if ok != tt.ok || !reflect.DeepEqual(r.Queues, tt.want) {
+			t.Errorf("DeadLetterRoute(%s) = %q, %v; want %q, %v", tt.queue, r.Queues, ok, tt.want, tt.ok)
+		}
+		if ok && len(r.Steps) == 0 {
+			t.Errorf("DeadLetterRoute(%s) explains nothing", tt.queue)
+		}
+	}
+}
