@@ -89,6 +89,16 @@ func routeCmd(_ context.Context, c *cli, args []string) int {
 		return exitFailure
 	}
 	fmt.Fprintf(c.stdout, "reaches %s: %s\n", plural(len(r.Queues), "queue"), strings.Join(r.Queues, ", "))
+	for _, q := range r.Queues {
+		dl, ok := s.DeadLetterRoute(q, r.Key, r.Headers)
+		switch {
+		case !ok:
+		case dl.Unroutable():
+			fmt.Fprintf(c.stdout, "if dead-lettered from %s: dead-letter exchange %s routes it nowhere; it is dropped\n", q, dl.Exchange)
+		default:
+			fmt.Fprintf(c.stdout, "if dead-lettered from %s: dead-letter exchange %s sends it to %s\n", q, dl.Exchange, strings.Join(dl.Queues, ", "))
+		}
+	}
 	return exitOK
 }
 

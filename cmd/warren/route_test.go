@@ -132,3 +132,12 @@ run: {duration: 10s}
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+func TestRouteShowsDeadLettering(t *testing.T) {
+	code, out, _ := scenarioCLI("route", "dead-letter", "--key", "order.created")
+	want := "reaches 1 queue: dead-letter.orders\n" +
+		"if dead-lettered from dead-letter.orders: dead-letter exchange dead-letter.dlx sends it to dead-letter.dead-letters\n"
+	if code != exitOK || !strings.HasSuffix(out, want) {
+		t.Errorf("exit %d\n%s\nwant it to end with:\n%s", code, out, want)
+	}
+}
