@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -44,7 +45,12 @@ func (q *queueTracker) record(st *Stamp, redelivered bool) bool {
 		q.seen[st.Publisher] = set
 	}
 	if !set.Add(st.Seq) {
-		q.duplicates++
+		// Seen before. With the redelivered flag it is the broker's
+		// at-least-once redelivery of a message whose ack was lost (a
+		// dropped connection): counted as redelivered, not duplicated.
+		if !redelivered {
+			q.duplicates++
+		}
 		return false
 	}
 	q.unique++
@@ -128,30 +134,31 @@ func (q *queueTracker) integrity(expected int64, pubs []*publisher) QueueIntegri
 
 // consumer is one consuming goroutine with its own channel.
 type consumer struct {
-	r      *runner
-	g      *scenarios.ConsumerGroup
-	tag    string
-	ch     *amqp.Channel
-	q      *queueTracker
-	rec    *Recorder
-	done   chan struct{}
-	cancel chan struct{}
-	once   sync.Once
-	rng    *rand.Rand // outcomes and processing times, seeded from run.seed
-	pacer  Pacer      // the consume-rate limit, or nil
+	r     *runner
+	g     *scenarios.ConsumerGroup
+	tag   string
+	ch    *amqp.Channel // the current channel; replaced after a reconnect
+	q     *queueTracker
+	rec   *Recorder
+	link  *link
+	done  chan struct{}
+	once  sync.Once
+	rng   *rand.Rand // outcomes and processing times, seeded from run.seed
+	pacer Pacer      // the consume-rate limit, or nil
+
+	// ctx ends when stop is called: it ends polling and reconnecting.
+	ctx     context.Context
+	stopCtx context.CancelFunc
+	chMu    sync.Mutex // guards ch: stop cancels on the current channel
 }
 
 // startConsumers opens the consumers' connections (never the publishers')
 // and starts consuming.
 func (r *runner) startConsumers() ([]*consumer, error) {
 	var out []*consumer
-	var conns []*amqp.Connection
 	fail := func(err error) ([]*consumer, error) {
 		for _, c := range out {
 			c.stop()
-		}
-		for _, c := range conns {
-			c.Close()
 		}
 		return nil, err
 	}
@@ -161,47 +168,50 @@ func (r *runner) startConsumers() ([]*consumer, error) {
 		if nconn <= 0 || nconn > g.Count {
 			nconn = g.Count
 		}
-		gconns := make([]*amqp.Connection, nconn)
-		for i := range gconns {
-			c, err := r.dial(fmt.Sprintf("con-%s-%d", g.Name, i))
+		links := make([]*link, nconn)
+		for i := range links {
+			l, err := r.newLink(fmt.Sprintf("con-%s-%d", g.Name, i), false)
 			if err != nil {
 				return fail(err)
 			}
-			gconns[i] = c
-			conns = append(conns, c)
+			links[i] = l
+			r.links = append(r.links, l)
 		}
 		for i := 0; i < g.Count; i++ {
 			c := &consumer{
-				r:      r,
-				g:      g,
-				tag:    fmt.Sprintf("warren-%s-%s-%d", r.instanceID, g.Name, i),
-				q:      r.queues[g.Queue],
-				rec:    r.newRecorder(),
-				done:   make(chan struct{}),
-				cancel: make(chan struct{}),
+				r:    r,
+				g:    g,
+				tag:  fmt.Sprintf("warren-%s-%s-%d", r.instanceID, g.Name, i),
+				q:    r.queues[g.Queue],
+				rec:  r.newRecorder(),
+				link: links[i%nconn],
+				done: make(chan struct{}),
 			}
+			c.ctx, c.stopCtx = context.WithCancel(context.Background())
 			c.rng = rand.New(rand.NewPCG(seedFor(r.seed, uint64(len(out))<<32|0xc0)))
 			if !c.g.Rate.IsZero() && c.g.Rate.Kind() != scenarios.RateUnlimited {
 				c.pacer = pacerFor(c.g.Rate.Scale(1 / float64(g.Count)))
 			}
-			deliveries, err := c.open(gconns[i%nconn])
+			deliveries, err := c.open()
 			if err != nil {
+				c.stopCtx()
 				return fail(err)
 			}
 			out = append(out, c)
 			go c.run(deliveries)
 		}
 	}
-	r.consumerConns = conns
 	return out, nil
 }
 
-func (c *consumer) open(conn *amqp.Connection) (<-chan amqp.Delivery, error) {
-	ch, err := conn.Channel()
+func (c *consumer) open() (<-chan amqp.Delivery, error) {
+	ch, err := c.link.channel(c.ctx)
 	if err != nil {
 		return nil, fmt.Errorf("consumers %s: open channel: %w", c.g.Name, err)
 	}
+	c.chMu.Lock()
 	c.ch = ch
+	c.chMu.Unlock()
 	if c.g.AckMode != scenarios.AckAuto && !c.g.BasicGet {
 		if err := ch.Qos(c.g.Prefetch, 0, c.g.GlobalPrefetch); err != nil {
 			return nil, fmt.Errorf("consumers %s: set prefetch %d: %w", c.g.Name, c.g.Prefetch, err)
@@ -217,12 +227,37 @@ func (c *consumer) open(conn *amqp.Connection) (<-chan amqp.Delivery, error) {
 	return d, nil
 }
 
-// run handles deliveries until the channel's delivery stream ends (after a
-// Cancel, or when the broker closes the channel).
+// consumeState is what a consumer keeps across reconnects.
+type consumeState struct {
+	last      map[uint64]uint64 // publisher → last seq seen by this consumer
+	reordered int64
+	n         uint64    // deliveries handled, for the consume-rate schedule
+	start     time.Time // of the consume-rate schedule: the first delivery
+}
+
+// run handles deliveries until the consumer is stopped. When the broker
+// closes the channel or the connection, it reopens them and consumes again;
+// deliveries that were not acked come back marked redelivered.
 func (c *consumer) run(deliveries <-chan amqp.Delivery) {
 	defer close(c.done)
-	last := map[uint64]uint64{} // publisher → last seq seen by this consumer
-	var reordered int64
+	st := consumeState{last: map[uint64]uint64{}}
+	for {
+		c.consume(deliveries, &st)
+		if c.ctx.Err() != nil {
+			break
+		}
+		d, err := c.open()
+		if err != nil {
+			break
+		}
+		deliveries = d
+	}
+	c.q.addReordered(st.reordered)
+}
+
+// consume handles one channel's deliveries until the stream ends (after a
+// Cancel, or when the broker closes the channel).
+func (c *consumer) consume(deliveries <-chan amqp.Delivery, st *consumeState) {
 	manual := c.g.AckMode != scenarios.AckAuto
 	every := uint64(1)
 	if c.g.AckMode == scenarios.AckMultiple {
@@ -234,20 +269,21 @@ func (c *consumer) run(deliveries <-chan amqp.Delivery) {
 	rejects := c.g.RejectRate > 0 || c.g.NackRate > 0
 	varied := c.g.ProcessingTimeMax > c.g.ProcessingTime
 	limited := c.pacer != nil
-	var n uint64
-	var start time.Time // of the consume-rate schedule: the first delivery
+	c.chMu.Lock()
+	ch := c.ch
+	c.chMu.Unlock()
 	for d := range deliveries {
 		now := time.Now()
-		if n == 0 {
-			start = now
+		if st.n == 0 {
+			st.start = now
 		}
 		outcome := scenarios.OutcomeAck
 		if rejects && manual {
 			outcome = c.g.Outcome(c.rng.Float64())
 		}
-		st, ok := ReadStamp(d.Body)
+		stamp, ok := ReadStamp(d.Body)
 		switch {
-		case !ok || st.Run != runID:
+		case !ok || stamp.Run != runID:
 			c.q.recordForeign()
 		case outcome != scenarios.OutcomeAck && c.g.Requeue:
 			// It comes back: it is counted when it is finally taken.
@@ -257,15 +293,15 @@ func (c *consumer) run(deliveries <-chan amqp.Delivery) {
 				c.rec.Add(CounterRejected, 1)
 				c.q.addRejected()
 			}
-			c.rec.Record(MetricIDEndToEnd, now.Sub(time.Unix(0, st.Intended)))
-			c.rec.Record(MetricIDEndToEndActual, now.Sub(time.Unix(0, st.Sent)))
+			c.rec.Record(MetricIDEndToEnd, now.Sub(time.Unix(0, stamp.Intended)))
+			c.rec.Record(MetricIDEndToEndActual, now.Sub(time.Unix(0, stamp.Sent)))
 			c.rec.Add(CounterConsumed, 1)
-			c.q.record(&st, d.Redelivered)
-			if prev, seen := last[st.Publisher]; seen && st.Seq < prev {
-				reordered++
+			c.q.record(&stamp, d.Redelivered)
+			if prev, seen := st.last[stamp.Publisher]; seen && stamp.Seq < prev {
+				st.reordered++
 			}
-			if prev := last[st.Publisher]; st.Seq > prev {
-				last[st.Publisher] = st.Seq
+			if prev := st.last[stamp.Publisher]; stamp.Seq > prev {
+				st.last[stamp.Publisher] = stamp.Seq
 			}
 		}
 		pt := c.g.ProcessingTime.Std()
@@ -275,57 +311,57 @@ func (c *consumer) run(deliveries <-chan amqp.Delivery) {
 		if limited {
 			// A consume-rate limit: take the next delivery no sooner
 			// than the schedule allows.
-			if at, ok := c.pacer.Due(n); ok {
-				if wait := time.Until(start.Add(at)); wait > pt {
+			if at, ok := c.pacer.Due(st.n); ok {
+				if wait := time.Until(st.start.Add(at)); wait > pt {
 					pt = wait
 				}
 			}
 		}
-		n++
+		st.n++
 		if pt > 0 {
 			time.Sleep(pt)
 		}
 		switch {
 		case !manual:
 		case outcome == scenarios.OutcomeReject:
-			c.ch.Reject(d.DeliveryTag, c.g.Requeue)
+			ch.Reject(d.DeliveryTag, c.g.Requeue)
 		case outcome == scenarios.OutcomeNack:
-			c.ch.Nack(d.DeliveryTag, false, c.g.Requeue)
+			ch.Nack(d.DeliveryTag, false, c.g.Requeue)
 		case c.g.BasicGet:
-			c.ch.Ack(d.DeliveryTag, false)
+			ch.Ack(d.DeliveryTag, false)
 		default:
 			pending++
 			lastTag = d.DeliveryTag
 			if pending >= every {
-				c.ch.Ack(lastTag, every > 1)
+				ch.Ack(lastTag, every > 1)
 				pending = 0
 			}
 		}
 	}
 	if manual && pending > 0 {
-		c.ch.Ack(lastTag, true)
+		ch.Ack(lastTag, true)
 	}
-	c.q.addReordered(reordered)
 }
 
 // stop cancels the consumer, lets it finish what was delivered, and closes
 // its channel. Messages prefetched but not handled return to the queue.
 func (c *consumer) stop() {
 	c.once.Do(func() {
-		if c.ch == nil {
-			return
-		}
-		if c.g.BasicGet {
-			close(c.cancel)
-		} else {
-			c.ch.Cancel(c.tag, false)
+		c.stopCtx()
+		c.chMu.Lock()
+		ch := c.ch
+		c.chMu.Unlock()
+		if ch != nil && !c.g.BasicGet {
+			ch.Cancel(c.tag, false)
 		}
 		select {
 		case <-c.done:
 		case <-time.After(5 * time.Second):
-			c.r.event("consumer-stuck", "consumer %s did not stop within 5s after cancel", c.tag)
+			c.r.event(EventError, "consumer %s did not stop within 5s after cancel", c.tag)
 		}
-		c.ch.Close()
+		if ch != nil {
+			ch.Close()
+		}
 	})
 }
 
@@ -338,22 +374,20 @@ func (c *consumer) poll() <-chan amqp.Delivery {
 		wait = 10 * time.Millisecond
 	}
 	auto := c.g.AckMode == scenarios.AckAuto
+	ch := c.ch
 	go func() {
 		defer close(out)
 		for {
-			select {
-			case <-c.cancel:
+			if c.ctx.Err() != nil {
 				return
-			default:
 			}
-			d, ok, err := c.ch.Get(c.g.Queue, auto)
+			d, ok, err := ch.Get(c.g.Queue, auto)
 			switch {
 			case err != nil:
-				c.r.event("channel-closed", "consumer %s: basic.get: %v", c.tag, err)
-				return
+				return // the channel is gone: run reopens it
 			case !ok:
 				select {
-				case <-c.cancel:
+				case <-c.ctx.Done():
 					return
 				case <-time.After(wait):
 				}
@@ -361,7 +395,7 @@ func (c *consumer) poll() <-chan amqp.Delivery {
 			}
 			select {
 			case out <- d:
-			case <-c.cancel:
+			case <-c.ctx.Done():
 				// Not handled: it returns to the queue when the channel closes.
 				return
 			}

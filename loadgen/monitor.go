@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"sync"
@@ -59,7 +60,7 @@ type QueueSample struct {
 // round trips never delay a publisher or consumer.
 type monitor struct {
 	r      *runner
-	conn   *amqp.Connection
+	link   *link // comes back after a broker restart
 	ch     *amqp.Channel
 	mgmt   *rabbithole.Client
 	vhost  string
@@ -93,11 +94,11 @@ func (r *runner) startMonitor() (*monitor, error) {
 	for _, q := range r.s.Topology.Queues {
 		m.queues = append(m.queues, q.Name)
 	}
-	conn, err := r.dial("monitor")
+	l, err := r.newLink("monitor", false)
 	if err != nil {
 		return nil, err
 	}
-	m.conn = conn
+	m.link = l
 	if u, err := amqp.ParseURI(r.uri); err == nil {
 		m.vhost = u.Vhost
 	}
@@ -203,7 +204,10 @@ func (m *monitor) latest() (BrokerSample, bool) {
 // passive declare closes the channel, so the next call opens a new one.
 func (m *monitor) passive(name string) (amqp.Queue, error) {
 	if m.ch == nil || m.ch.IsClosed() {
-		ch, err := m.conn.Channel()
+		// Bounded: a sample that cannot be taken is skipped, not waited for.
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		ch, err := m.link.channel(ctx)
+		cancel()
 		if err != nil {
 			return amqp.Queue{}, err
 		}
@@ -227,7 +231,7 @@ func (m *monitor) loop(stop <-chan struct{}) {
 }
 
 func (m *monitor) close() {
-	if m.conn != nil {
-		m.conn.Close()
+	if m.link != nil {
+		m.link.close()
 	}
 }

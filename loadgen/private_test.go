@@ -144,3 +144,85 @@ func TestStallShowsInIntendedLatency(t *testing.T) {
 		t.Errorf("a memory alarm lost %d messages", res.Integrity.Lost)
 	}
 }
+
+// TestSurvivesBrokerRestart restarts the broker in the middle of a
+// confirmed, persistent run into a durable queue: the run must complete,
+// record the outage, and lose nothing that was confirmed.
+func TestSurvivesBrokerRestart(t *testing.T) {
+	node := testbroker.StartPrivate(t)
+	s := oneQueueScenario("restart", 300, time.Minute)
+	s.Publishers[0].Persistent = true
+	s.Run.Drain = scenarios.Duration(10 * time.Second)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var restartErr error
+	restarted := make(chan struct{})
+	go func() {
+		defer close(restarted)
+		defer stop()
+		time.Sleep(3 * time.Second)
+		restartErr = node.Restart()
+		time.Sleep(4 * time.Second)
+	}()
+	res, err := loadgen.Run(ctx, s, loadgen.WithURI(node.URI()))
+	<-restarted
+	if restartErr != nil {
+		t.Fatal(restartErr)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := res.Integrity
+	t.Logf("published %d, confirmed %d, consumed %d; integrity %+v; outages %+v", res.Summary.Published, res.Summary.Confirmed, res.Summary.Consumed, in, res.Outages)
+	if len(res.Outages) == 0 {
+		t.Error("no outage recorded across a broker restart")
+	}
+	for _, o := range res.Outages {
+		if o.End.IsZero() {
+			t.Errorf("outage of %s never ended", o.Link)
+		}
+	}
+	if in.Lost != 0 {
+		t.Errorf("%d confirmed persistent messages were lost across the restart", in.Lost)
+	}
+	if in.Expected == 0 || res.Summary.Published < 1500 {
+		t.Errorf("the run did not carry on after the restart: published %d", res.Summary.Published)
+	}
+}
+
+// TestSurvivesClosedConnections closes every client connection in the
+// middle of a run, as an operator might.
+func TestSurvivesClosedConnections(t *testing.T) {
+	node := testbroker.StartPrivate(t)
+	s := oneQueueScenario("closeall", 300, time.Minute)
+	s.Publishers[0].Persistent = true
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var ctlErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer stop()
+		time.Sleep(3 * time.Second)
+		if out, err := node.Ctl("close_all_connections", "test"); err != nil {
+			ctlErr = fmt.Errorf("%v: %s", err, out)
+			return
+		}
+		time.Sleep(3 * time.Second)
+	}()
+	res, err := loadgen.Run(ctx, s, loadgen.WithURI(node.URI()))
+	<-done
+	if ctlErr != nil {
+		t.Fatal(ctlErr)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("integrity %+v; outages %d", res.Integrity, len(res.Outages))
+	if len(res.Outages) == 0 {
+		t.Error("no outage recorded")
+	}
+	if res.Integrity.Lost != 0 || res.Integrity.Duplicated != 0 {
+		t.Errorf("integrity after close_all_connections: %+v", res.Integrity)
+	}
+}

@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -17,7 +18,7 @@ type publisher struct {
 	r      *runner
 	g      *scenarios.PublisherGroup
 	id     uint64
-	conn   *amqp.Connection
+	link   *link
 	ch     *amqp.Channel
 	pacer  Pacer
 	rec    *Recorder
@@ -59,16 +60,15 @@ func (r *runner) startPublishers() ([]*publisher, error) {
 		if nconn <= 0 || nconn > g.Count {
 			nconn = g.Count
 		}
-		conns := make([]*amqp.Connection, nconn)
-		for i := range conns {
-			name := fmt.Sprintf("pub-%s-%d", g.Name, i)
-			c, err := r.dial(name)
+		links := make([]*link, nconn)
+		for i := range links {
+			l, err := r.newLink(fmt.Sprintf("pub-%s-%d", g.Name, i), true)
 			if err != nil {
 				closeAll(pubs)
 				return nil, err
 			}
-			conns[i] = c
-			go r.watchBlocked(name, c.NotifyBlocked(make(chan amqp.Blocking, 4)))
+			links[i] = l
+			r.links = append(r.links, l)
 		}
 		keys, err := g.KeyChoice()
 		if err != nil {
@@ -85,7 +85,7 @@ func (r *runner) startPublishers() ([]*publisher, error) {
 				r:      r,
 				g:      g,
 				id:     PublisherID(r.instance, index),
-				conn:   conns[i%nconn],
+				link:   links[i%nconn],
 				rec:    r.newRecorder(),
 				keys:   keys,
 				routes: routes,
@@ -95,14 +95,14 @@ func (r *runner) startPublishers() ([]*publisher, error) {
 			p.rng = rand.New(rand.NewPCG(seedFor(r.seed, p.id)))
 			index++
 			pacer := pacerFor(perPublisher)
-			if limit := share(g.MaxMessages, g.Count, i); limit > 0 {
-				pacer = NewLimitedPacer(pacer, uint64(limit))
+			if limit, bounded := share(g.MaxMessages, g.Count, i); bounded {
+				pacer = NewLimitedPacer(pacer, limit)
 			}
-			if limit := share(r.s.Run.MaxMessages, r.totalPublishers(), int(p.id&0xffffffff)); limit > 0 {
-				pacer = NewLimitedPacer(pacer, uint64(limit))
+			if limit, bounded := share(r.s.Run.MaxMessages, r.totalPublishers(), int(p.id&0xffffffff)); bounded {
+				pacer = NewLimitedPacer(pacer, limit)
 			}
 			p.pacer = pacer
-			if err := p.open(); err != nil {
+			if err := p.open(context.Background()); err != nil {
 				closeAll(append(pubs, p))
 				return nil, err
 			}
@@ -121,19 +121,17 @@ func (r *runner) totalPublishers() int {
 }
 
 // share splits a bound of total messages over n senders; sender i gets its
-// part (the first ones take the remainder).
-func share(total int64, n, i int) int64 {
+// part (the first ones take the remainder, so a part may be 0). bounded is
+// false when there is no bound.
+func share(total int64, n, i int) (part uint64, bounded bool) {
 	if total <= 0 || n <= 0 {
-		return 0
+		return 0, false
 	}
-	part := total / int64(n)
+	p := total / int64(n)
 	if int64(i) < total%int64(n) {
-		part++
+		p++
 	}
-	if part == 0 {
-		return -1 // nothing to send: NewLimitedPacer(…, 0) is never built
-	}
-	return part
+	return uint64(p), true
 }
 
 func closeAll(pubs []*publisher) {
@@ -142,8 +140,8 @@ func closeAll(pubs []*publisher) {
 	}
 }
 
-func (p *publisher) open() error {
-	ch, err := p.conn.Channel()
+func (p *publisher) open(ctx context.Context) error {
+	ch, err := p.link.channel(ctx)
 	if err != nil {
 		return fmt.Errorf("publishers %s: open channel: %w", p.g.Name, err)
 	}
@@ -157,17 +155,43 @@ func (p *publisher) open() error {
 		if err := ch.Confirm(false); err != nil {
 			return fmt.Errorf("publishers %s: enable publisher confirms: %w", p.g.Name, err)
 		}
-		p.inflight = make([]inflight, p.g.ConfirmWindow)
+		if p.inflight == nil {
+			p.inflight = make([]inflight, p.g.ConfirmWindow)
+		}
 	}
 	return nil
+}
+
+// recover replaces a channel the broker closed: sends without a confirm
+// are counted as unconfirmed (never republished, never double-counted), and
+// a new channel is opened once the link is back. It reports false when ctx
+// ended first.
+func (p *publisher) recover(ctx context.Context) bool {
+	// Confirms that arrived before the channel went are still good.
+	for p.outstanding > 0 {
+		c, ok := tryReceive(p.confirms)
+		if !ok {
+			break
+		}
+		p.confirmed(c)
+	}
+	p.giveUp()
+	if p.ch != nil {
+		p.ch.Close()
+	}
+	for ctx.Err() == nil {
+		if err := p.open(ctx); err == nil {
+			return true
+		} else if errors.Is(err, errLinkClosed) {
+			return false
+		}
+	}
+	return false
 }
 
 func (p *publisher) close() {
 	if p.ch != nil {
 		p.ch.Close()
-	}
-	if p.conn != nil {
-		p.conn.Close()
 	}
 }
 
@@ -219,14 +243,21 @@ loop:
 				break loop
 			case c, ok := <-p.confirms:
 				if !ok {
-					break loop
+					timer.Stop()
+					if !p.recover(ctx) {
+						break loop
+					}
+					continue
 				}
 				p.confirmed(c)
 			case ret := <-p.returns:
 				p.returned(ret)
-			case err := <-p.closed:
-				p.r.event("channel-closed", "publisher %x: %v", p.id, err)
-				break loop
+			case <-p.closed:
+				timer.Stop()
+				if !p.recover(ctx) {
+					break loop
+				}
+				continue
 			case <-timer.C:
 			}
 			timer.Stop()
@@ -254,8 +285,17 @@ loop:
 			tag = p.ch.GetNextPublishSeqNo()
 		}
 		if err := p.ch.Publish(p.g.Exchange, p.keys.Keys[key], p.g.Mandatory, false, msg); err != nil {
-			p.r.event("publish-failed", "publisher %x: %v", p.id, err)
-			break
+			// Whether it reached the broker is unknown: it is counted as
+			// unconfirmed, and its sequence number is not used again.
+			p.mu.Lock()
+			p.notAcked = append(p.notAcked, seq)
+			p.noConfirm++
+			p.mu.Unlock()
+			seq++
+			if !p.recover(ctx) {
+				break
+			}
+			continue
 		}
 		p.rec.Record(MetricIDSendDelay, now.Sub(intended))
 		p.rec.Add(CounterPublished, 1)
@@ -392,5 +432,15 @@ func (r *runner) watchBlocked(conn string, ch <-chan amqp.Blocking) {
 		} else {
 			r.event(EventUnblocked, "connection %s unblocked", conn)
 		}
+	}
+}
+
+// tryReceive takes a value from ch if one is ready.
+func tryReceive[T any](ch <-chan T) (v T, ok bool) {
+	select {
+	case v, ok = <-ch:
+		return v, ok
+	default:
+		return v, false
 	}
 }

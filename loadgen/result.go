@@ -64,7 +64,9 @@ type Result struct {
 	// Generator is what the run cost warren itself.
 	Generator Generator `json:"generator"`
 	Events    []Event   `json:"events,omitempty"`
-	Warnings  []string  `json:"warnings,omitempty"`
+	// Outages are the times a connection was down.
+	Outages  []Outage `json:"outages,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Environment says what produced the result.
@@ -163,8 +165,11 @@ type QueueIntegrity struct {
 
 // Kinds of events.
 const (
-	EventBlocked   = "blocked"   // the broker blocked a publishing connection (an alarm)
-	EventUnblocked = "unblocked" // and lifted the block
+	EventBlocked      = "blocked"      // the broker blocked a publishing connection (an alarm)
+	EventUnblocked    = "unblocked"    // and lifted the block
+	EventDisconnected = "disconnected" // a connection was lost
+	EventReconnected  = "reconnected"  // and came back
+	EventError        = "error"        // something failed that the run survived
 )
 
 // Event is something that happened at a point in the run (a blocked

@@ -38,14 +38,15 @@ type runner struct {
 	instance   uint32
 	start      time.Time
 
-	mu        sync.Mutex // guards recorders, events and warnings
+	mu        sync.Mutex // guards recorders, events, outages and warnings
 	recorders []*Recorder
 	events    []Event
+	outages   []Outage
 	warnings  []string
+	links     []*link // every publisher and consumer connection
 
-	queues        map[string]*queueTracker
-	pubs          []*publisher
-	consumerConns []*amqp.Connection
+	queues map[string]*queueTracker
+	pubs   []*publisher
 }
 
 func (r *runner) newRecorder() *Recorder {
@@ -186,9 +187,7 @@ func (r *runner) drive(ctx context.Context) (*Result, error) {
 		for _, c := range consumers {
 			c.stop()
 		}
-		for _, conn := range r.consumerConns {
-			conn.Close()
-		}
+
 	}
 	pubs, err := r.startPublishers()
 	if err != nil {
@@ -262,6 +261,9 @@ func (r *runner) drive(ctx context.Context) (*Result, error) {
 	stopConsumers()
 	for _, p := range pubs {
 		p.close()
+	}
+	for _, l := range r.links {
+		l.close()
 	}
 	close(stopCollect)
 	<-collectDone
@@ -345,6 +347,7 @@ func (r *runner) result(col *collector, started, pubEnded time.Time) *Result {
 	res.Integrity = r.integrity()
 	r.mu.Lock()
 	res.Events = append(res.Events, r.events...)
+	res.Outages = append(res.Outages, r.outages...)
 	sort.SliceStable(res.Events, func(i, j int) bool { return res.Events[i].At.Before(res.Events[j].At) })
 	res.Warnings = append(res.Warnings, r.warnings...)
 	r.mu.Unlock()
