@@ -18,6 +18,7 @@ type config struct {
 	progress   func(Progress)
 	hlog       io.Writer
 	metrics    prometheus.Registerer
+	stopNow    <-chan struct{}
 }
 
 // WithURI sets the broker URI (it overrides the scenario's).
@@ -42,6 +43,10 @@ func WithProgress(f func(Progress)) Option { return func(c *config) { c.progress
 // WithHlog streams each second's latency histograms to w in HdrHistogram's
 // interval log format, one tag per metric.
 func WithHlog(w io.Writer) Option { return func(c *config) { c.hlog = w } }
+
+// WithStopNow ends the wait for confirms and the drain as soon as stop is
+// closed (a second Ctrl-C): the result then holds what was measured so far.
+func WithStopNow(stop <-chan struct{}) Option { return func(c *config) { c.stopNow = stop } }
 
 // Progress is a once-a-second view of a running load.
 type Progress struct {

@@ -353,6 +353,9 @@ func (p *publisher) awaitConfirms() {
 		case <-deadline.C:
 			p.giveUp()
 			return
+		case <-p.r.cfg.stopNow:
+			p.giveUp()
+			return
 		}
 	}
 }

@@ -251,11 +251,16 @@ func (r *runner) drive(ctx context.Context) (*Result, error) {
 	// the drain time is up.
 	deadline := time.Now().Add(s.Run.Drain.Std())
 	if len(consumers) > 0 {
+	drain:
 		for time.Now().Before(deadline) {
 			if r.expectedCopies() <= r.receivedCopies() {
 				break
 			}
-			time.Sleep(20 * time.Millisecond)
+			select {
+			case <-r.cfg.stopNow:
+				break drain
+			case <-time.After(20 * time.Millisecond):
+			}
 		}
 	}
 	stopConsumers()

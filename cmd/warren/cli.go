@@ -23,6 +23,8 @@ type cli struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// stopNow is closed on a second interrupt: stop draining at once.
+	stopNow <-chan struct{}
 }
 
 // command is one subcommand. Each lives in its own file.
@@ -38,6 +40,7 @@ func commands() []command {
 		{"run", "run a scenario against a broker and write a report", runCmd},
 		{"report", "re-render a run directory's report.md and charts from its result.json", reportCmd},
 		{"compare", "compare runs with a baseline; exit 1 when a threshold is crossed", compareCmd},
+		{"sweep", "run a scenario once per variant (prefetch, say) and recommend one", sweepCmd},
 		{"validate", "check a scenario file (every problem, with its line) without a broker", validateCmd},
 		{"route", "tell which queues a message reaches under a scenario's topology, and why", routeCmd},
 		{"scenarios", "list the built-in scenarios, or show one", scenariosCmd},
@@ -97,7 +100,7 @@ func parseFlags(c *cli, fs *pflag.FlagSet, args []string) (done bool, code int) 
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, pflag.ErrHelp):
-		fs.Usage()
+		// pflag has shown fs.Usage already.
 		return true, exitOK
 	case err != nil:
 		fmt.Fprintf(c.stderr, "warren %s: %v: see 'warren %s --help'\n", fs.Name(), err, fs.Name())

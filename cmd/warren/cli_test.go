@@ -53,3 +53,10 @@ func TestVersion(t *testing.T) {
 		t.Errorf("exit %d, out %q", code, out)
 	}
 }
+
+func TestHelpIsShownOnce(t *testing.T) {
+	_, out, _ := runCLI(t, nil, "run", "--help")
+	if n := strings.Count(out, "Usage: warren run"); n != 1 {
+		t.Errorf("usage shown %d times:\n%s", n, out)
+	}
+}

@@ -12,8 +12,28 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], &cli{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
-	stop()
+	// The first SIGINT or SIGTERM stops the run gracefully (stop
+	// publishing, drain, write the result); a second one ends the drain at
+	// once, and the result of what ran is still written.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	stopNow := make(chan struct{})
+	first := make(chan os.Signal, 1)
+	go func() {
+		s := <-sigs
+		first <- s
+		cancel()
+		<-sigs
+		close(stopNow)
+	}()
+	code := run(ctx, os.Args[1:], &cli{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, stopNow: stopNow})
+	signal.Stop(sigs)
+	if code == exitInterrupted {
+		// 128 + the signal's number, as shells report it.
+		if s := <-first; s == syscall.SIGTERM {
+			code = 128 + int(syscall.SIGTERM)
+		}
+	}
 	os.Exit(code)
 }

@@ -32,6 +32,7 @@ type runFlags struct {
 	prefix        string
 	cleanup       bool
 	metricsAddr   string
+	stopNow       <-chan struct{} // from the cli: a second interrupt
 }
 
 func (f *runFlags) register(fs *pflag.FlagSet) {
@@ -139,13 +140,14 @@ func (f *runFlags) options(s *scenarios.Scenario) []loadgen.Option {
 		loadgen.WithManagementURI(s.Broker.ManagementURI),
 		loadgen.WithVersion(warrenVersion()),
 		loadgen.WithInstanceID(f.instanceID),
+		loadgen.WithStopNow(f.stopNow),
 	}
 }
 
 func runCmd(ctx context.Context, c *cli, args []string) int {
 	fs := newFlags(c, "run", "run NAME|FILE [flags]",
 		"warren run greenhouse --duration 30s --rate 2000 --prefetch 50\nwarren run my-service.yaml --uri amqp://user:pass@127.0.0.1:5672/vhost --out runs/baseline")
-	var rf runFlags
+	rf := runFlags{stopNow: c.stopNow}
 	rf.register(fs)
 	out := fs.String("out", "", "run directory to write (default runs/<timestamp>-<scenario>); must not exist")
 	noReport := fs.Bool("no-report", false, "write result.json and latency.hlog only, no report.md or charts")

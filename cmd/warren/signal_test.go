@@ -1,0 +1,62 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/warrenmq/warren/internal/testbroker"
+	"github.com/warrenmq/warren/loadgen"
+)
+
+// TestInterruptWritesWhatRan builds warren, interrupts a run with SIGINT
+// (and another with SIGTERM), and checks the exit status and that the result
+// of what ran was written.
+func TestInterruptWritesWhatRan(t *testing.T) {
+	uri := testbroker.Require(t)
+	bin := filepath.Join(t.TempDir(), "warren")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	for _, tc := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+		t.Run(tc.sig.String(), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "run")
+			cmd := exec.Command(bin, "run", "greenhouse", "--duration", "1m", "--quiet",
+				"--prefix", testbroker.UniqueName(t, "sig")+".", "--cleanup", "--out", dir)
+			cmd.Env = append(os.Environ(), "WARREN_URI="+uri)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(3 * time.Second)
+			start := time.Now()
+			cmd.Process.Signal(tc.sig)
+			err := cmd.Wait()
+			code := cmd.ProcessState.ExitCode()
+			if code != tc.code {
+				t.Fatalf("exit %d (%v), want %d; stderr: %s", code, err, tc.code, stderr.String())
+			}
+			if took := time.Since(start); took > 20*time.Second {
+				t.Errorf("stopping took %s", took)
+			}
+			res, err := loadgen.ReadResult(filepath.Join(dir, "result.json"))
+			if err != nil {
+				t.Fatalf("no result after an interrupt: %v", err)
+			}
+			if res.Summary.Published == 0 || res.Duration.Std() >= time.Minute {
+				t.Errorf("result does not show a run cut short: published %d in %s", res.Summary.Published, res.Duration)
+			}
+			if res.Integrity.Lost != 0 {
+				t.Errorf("a graceful stop lost %d messages", res.Integrity.Lost)
+			}
+		})
+	}
+}
