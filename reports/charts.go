@@ -441,7 +441,7 @@ func latencyChart(r *loadgen.Result) (*chart, error) {
 		}
 		curves = append(curves, spectrumCurve{label: shortMetricLabel(m), style: metricStyle(m), h: h})
 	}
-	return spectrumChart(chartTitle(r, "latency by percentile"), "No data: this run recorded no latency histograms", curves), nil
+	return spectrumChart(chartTitle(r, "latency by percentile"), "No data: this run recorded no latency histograms", 100, curves), nil
 }
 
 // spectrumCurve is one line of a percentile-spectrum chart.
@@ -453,8 +453,10 @@ type spectrumCurve struct {
 
 // spectrumChart draws latency against percentile on a log scale of
 // 1/(1-p), one line per curve; curves without values are left out, and a
-// chart without any says why (noData).
-func spectrumChart(title, noData string, curves []spectrumCurve) *chart {
+// chart without any says why (noData). The latency axis turns logarithmic
+// when the highest value is more than logAbove times the lowest first
+// percentile.
+func spectrumChart(title, noData string, logAbove float64, curves []spectrumCurve) *chart {
 	const (
 		xLabel = "Percentile (log scale of 1/(1−p))"
 		yLabel = "Latency (ms)"
@@ -462,8 +464,10 @@ func spectrumChart(title, noData string, curves []spectrumCurve) *chart {
 	c := newChart(title, xLabel, yLabel)
 	c.addGrid()
 	var xmax, ymax float64
-	// lo is the lowest median: the body of the distribution, which a log
-	// axis must keep readable next to the tail.
+	// lo is the lowest first percentile: a log axis starts at the power of
+	// ten below it, so that no more than the lowest 1% of any curve is
+	// raised to the axis (a log axis cannot show zero), and the body of
+	// every distribution stays readable next to the tail.
 	lo := math.Inf(1)
 	var lines []plotter.XYs
 	var drawn []spectrumCurve
@@ -484,8 +488,8 @@ func spectrumChart(title, noData string, curves []spectrumCurve) *chart {
 			pts = append(pts, plotter.XY{X: x, Y: y})
 			ymax = max(ymax, y)
 		}
-		if med := float64(h.ValueAtQuantile(50)) / 1000; med > 0 {
-			lo = min(lo, med)
+		if p1 := float64(h.ValueAtQuantile(1)) / 1000; p1 > 0 {
+			lo = min(lo, p1)
 		}
 		xmax = max(xmax, total)
 		lines = append(lines, pts)
@@ -498,7 +502,7 @@ func spectrumChart(title, noData string, curves []spectrumCurve) *chart {
 	xmax = math.Log10(max(xmax, 10))
 	c.p.X.Min, c.p.X.Max = 0, xmax
 	c.p.X.Tick.Marker = percentileTicks(xmax)
-	if wideRange(lo, ymax) {
+	if lo > 0 && ymax/lo > logAbove {
 		useLogScale(&c.p.Y, lo, ymax, lines)
 		c.p.Y.Label.Text = "Latency (ms, log scale)"
 	} else {

@@ -206,7 +206,7 @@ func figures() []figure {
 	return []figure{
 		{FigurePublishRate, "msg/s", true, func(r *loadgen.Result) (float64, bool) { return r.Summary.PublishRate, true }, formatRate, false},
 		{FigureConsumeRate, "msg/s", true, func(r *loadgen.Result) (float64, bool) {
-			return r.Summary.ConsumeRate, r.Summary.Consumed > 0 || hasConsumers(r)
+			return consumeRate(r), r.Summary.Consumed > 0 || hasConsumers(r)
 		}, formatRate, false},
 		{FigureE2EP50, "ms", false, latencyFigure(loadgen.MetricEndToEnd, func(l loadgen.LatencySummary) int64 { return l.P50 }), ms, false},
 		{FigureE2EP99, "ms", false, latencyFigure(loadgen.MetricEndToEnd, func(l loadgen.LatencySummary) int64 { return l.P99 }), ms, false},
@@ -322,7 +322,7 @@ func judge(f figure, g Gate, base, cand Spread, ch float64) (string, bool) {
 	case FigurePublishRate, FigureConsumeRate:
 		if g.MaxThroughputDrop != nil && !math.IsNaN(ch) && -ch > *g.MaxThroughputDrop+gateTolerance {
 			return fmt.Sprintf("%s dropped %s (%s), more than the %s allowed (--max-throughput-drop)",
-				f.name, formatLimit(-ch), fromTo(), formatLimit(*g.MaxThroughputDrop)), true
+				f.name, strings.TrimPrefix(formatChange(ch), "−"), fromTo(), formatLimit(*g.MaxThroughputDrop)), true
 		}
 	case FigureLost:
 		if g.FailOnLoss && cand.Max > 0 {
@@ -484,6 +484,7 @@ func (c *Comparison) Markdown(chart string) []byte {
 	} else {
 		w.line("Change is relative to the baseline; for latencies and losses a positive change is worse, for rates a negative one. Repeat each side (several run directories under one) to see the run-to-run spread.")
 	}
+	w.line("The consume rate is per second while the publishers ran, after the warm-up: consumers that fall behind and catch up in the drain show here as slower.")
 	w.blank()
 	if chart != "" {
 		w.linef("![End-to-end latency by percentile](%s)", chart)
@@ -635,6 +636,11 @@ func compareStyle(i int) draw.LineStyle {
 	return s
 }
 
+// comparisonLogAbove is the spread of values above which the charts that
+// set runs side by side turn their latency axis logarithmic: curves a
+// decade apart squash the lower ones on a linear axis.
+const comparisonLogAbove = 10
+
 // compareChart overlays each side's end-to-end percentile spectrum.
 func compareChart(c *Comparison) (*chart, error) {
 	var curves []spectrumCurve
@@ -650,7 +656,7 @@ func compareChart(c *Comparison) (*chart, error) {
 		curves = append(curves, spectrumCurve{label: label, style: compareStyle(i), h: h})
 	}
 	return spectrumChart("End-to-end latency by percentile (from intended send)",
-		"No data: none of the runs recorded end-to-end latency", curves), nil
+		"No data: none of the runs recorded end-to-end latency", comparisonLogAbove, curves), nil
 }
 
 // RenderCompare writes compare.md and its overlay chart into dir, which

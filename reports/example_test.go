@@ -60,5 +60,5 @@ func ExampleCompare() {
 	// Output:
 	// failed: false
 	// publish rate: 999.4 → 999.4 msg/s
-	// consume rate: 1989.3 → 1989.3 msg/s
+	// consume rate: 1988.5 → 1988.5 msg/s
 }

@@ -3,6 +3,7 @@ package reports_test
 import (
 	"math"
 	"math/rand"
+	"slices"
 	"testing"
 	"time"
 
@@ -358,6 +359,13 @@ func scaled(t testing.TB, r *loadgen.Result, latency, rate float64) *loadgen.Res
 	out.Summary.PublishRate *= rate
 	out.Summary.ConfirmRate *= rate
 	out.Summary.ConsumeRate *= rate
+	out.Series = slices.Clone(r.Series)
+	for i := range out.Series {
+		s := &out.Series[i]
+		s.Published = int64(math.Round(float64(s.Published) * rate))
+		s.Confirmed = int64(math.Round(float64(s.Confirmed) * rate))
+		s.Consumed = int64(math.Round(float64(s.Consumed) * rate))
+	}
 	out.Latency = map[string]loadgen.LatencySummary{}
 	for m, l := range r.Latency {
 		f := func(v int64) int64 { return int64(math.Round(float64(v) * latency)) }

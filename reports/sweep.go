@@ -88,10 +88,12 @@ type Recommendation struct {
 }
 
 // throughputOf is a run's achieved throughput: what its consumers took
-// (every queue's copy counts), or what it published when nothing consumed.
+// per second while publishing (every queue's copy counts; the drain left
+// out, where a variant that fell behind catches up), or what it published
+// when nothing consumed.
 func throughputOf(r *loadgen.Result) float64 {
 	if hasConsumers(r) {
-		return r.Summary.ConsumeRate
+		return consumeRate(r)
 	}
 	return r.Summary.PublishRate
 }
@@ -514,7 +516,7 @@ func sweepMarkdown(vs []SweepVariant, rec Recommendation) []byte {
 	}
 	w.table(t)
 	w.blank()
-	w.line("Throughput is what the consumers took, every queue's copy counted (what was published, for a run without consumers). Latencies are end-to-end from the intended send time, over each run after its warm-up. Queue depth is the ready messages over all queues at one sample, from the broker.")
+	w.line("Throughput is what the consumers took per second while the publishers ran, after the warm-up, every queue's copy counted (what was published, for a run without consumers): the drain is left out, where a variant whose consumers fell behind catches up. Latencies are end-to-end from the intended send time, over each run after its warm-up. Queue depth is the ready messages over all queues at one sample, from the broker.")
 	w.blank()
 
 	w.linef("![Throughput against %s](%s)", axisName(vs, keys), SweepThroughputFile)
@@ -745,10 +747,11 @@ func sweepThroughputChart(vs []SweepVariant, rec Recommendation) (*chart, error)
 		r := v.Result
 		if hasConsumers(r) {
 			anyConsumers = true
-			consumed = append(consumed, plotter.XY{X: ax.x[i], Y: r.Summary.ConsumeRate})
+			consumed = append(consumed, plotter.XY{X: ax.x[i], Y: consumeRate(r)})
+			ymax = max(ymax, consumeRate(r))
 		}
 		published = append(published, plotter.XY{X: ax.x[i], Y: r.Summary.PublishRate})
-		ymax = max(ymax, r.Summary.ConsumeRate, r.Summary.PublishRate)
+		ymax = max(ymax, r.Summary.PublishRate)
 	}
 	ymax = niceCeiling(ymax)
 	ax.apply(c)
@@ -762,7 +765,7 @@ func sweepThroughputChart(vs []SweepVariant, rec Recommendation) (*chart, error)
 		return nil, err
 	}
 	if anyConsumers {
-		if err := c.addMarkedLine(ax, "consumed (all queues)", solid(colourGreen, 2.2), consumed); err != nil {
+		if err := c.addMarkedLine(ax, "consumed while publishing (all queues)", solid(colourGreen, 2.2), consumed); err != nil {
 			return nil, err
 		}
 	}
@@ -814,7 +817,7 @@ func sweepP99Chart(vs []SweepVariant, rec Recommendation) (*chart, error) {
 	if rec.Best >= 0 {
 		ring = plotter.XYs{{X: ax.x[rec.Best], Y: float64(mustE2E(vs[rec.Best].Result).P99) / 1000}}
 	}
-	if wideRange(lo, hi) {
+	if lo > 0 && hi/lo > comparisonLogAbove {
 		useLogScale(&c.p.Y, lo, hi, []plotter.XYs{p50, p99, p999, objLine, ring})
 		c.p.Y.Label.Text = "Latency (ms, log scale)"
 	} else {
@@ -872,5 +875,5 @@ func sweepSpectrumChart(vs []SweepVariant, _ Recommendation) (*chart, error) {
 		curves = append(curves, spectrumCurve{label: variantLabel(v, keys), style: sweepStyle(i), h: h})
 	}
 	return spectrumChart(sweepTitle(vs, "end-to-end latency by percentile"),
-		"No data: no variant recorded end-to-end latency", curves), nil
+		"No data: no variant recorded end-to-end latency", comparisonLogAbove, curves), nil
 }

@@ -19,6 +19,11 @@ func slower(t *testing.T) func(*loadgen.Result) {
 		r.Summary.PublishRate /= 2
 		r.Summary.ConfirmRate /= 2
 		r.Summary.ConsumeRate /= 2
+		for i := range r.Series {
+			r.Series[i].Published /= 2
+			r.Series[i].Confirmed /= 2
+			r.Series[i].Consumed /= 2
+		}
 		for m, l := range r.Latency {
 			l.Min, l.P50, l.P90, l.P99, l.P999, l.P9999, l.Max = 2*l.Min, 2*l.P50, 2*l.P90, 2*l.P99, 2*l.P999, 2*l.P9999, 2*l.Max
 			l.Mean *= 2
@@ -79,7 +84,7 @@ func TestCompareTwiceAsSlowFails(t *testing.T) {
 	if fail < 0 || table < fail {
 		t.Errorf("stdout does not list the failures before the table:\n%s", stdout)
 	}
-	for _, figure := range []string{"publish rate dropped 50%", "consume rate dropped 50%", "end-to-end p99 regressed +100.0%", "confirm p99 regressed +100.0%"} {
+	for _, figure := range []string{"publish rate dropped 50.0%", "consume rate dropped 50.0%", "end-to-end p99 regressed +100.0%", "confirm p99 regressed +100.0%"} {
 		if !strings.Contains(stdout, figure) || !strings.Contains(stderr, figure) {
 			t.Errorf("the failure %q is not named on stdout and stderr:\nstdout:\n%s\nstderr:\n%s", figure, stdout, stderr)
 		}
