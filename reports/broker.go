@@ -29,6 +29,9 @@ const (
 	// alarmHalfWidthSeconds is how far either side of a sample an alarm it
 	// reports is drawn: samples are a second apart.
 	alarmHalfWidthSeconds = 0.5
+	// memoryZoomShare is the share of the high watermark below which the
+	// memory chart leaves the watermark off its scale.
+	memoryZoomShare = 0.25
 	// minQueueDepthAxis keeps the depth axis of queues that stayed empty
 	// at whole messages (0, 2, 4…, not 0, 0.2, 0.4…).
 	minQueueDepthAxis = 10
@@ -538,14 +541,24 @@ func memoryUnit(top int64) (string, float64) {
 // brokerMemoryChart draws the node's memory over the run against its high
 // watermark, with alarm and blocked intervals shaded. It returns nil when
 // the management API reported no memory.
+//
+// When the peak stays far below the watermark, drawing both on one scale
+// would flatten the memory line along the bottom; the chart then keeps to
+// the memory's own scale and says in the legend where the watermark is.
 func brokerMemoryChart(r *loadgen.Result) (*chart, error) {
 	if !hasMemorySamples(r) {
 		return nil, nil
 	}
 	samples := sortedSamples(r.Broker.Samples)
-	var top int64
+	var peak, limit int64
 	for _, s := range samples {
-		top = max(top, s.MemoryUsed, s.MemoryLimit)
+		peak = max(peak, s.MemoryUsed)
+		limit = max(limit, s.MemoryLimit)
+	}
+	onScale := limit > 0 && float64(peak) >= memoryZoomShare*float64(limit)
+	top := peak
+	if onScale {
+		top = limit
 	}
 	unit, div := memoryUnit(top)
 	c := newChart(chartTitle(r, "broker memory"), "Time since start (s)", "Memory ("+unit+")")
@@ -553,25 +566,31 @@ func brokerMemoryChart(r *loadgen.Result) (*chart, error) {
 	c.addShading(shadings(r), xmax)
 	c.addGrid()
 
-	var used, limit plotter.XYs
+	var used, wm plotter.XYs
 	var lastLimit int64
 	for _, s := range samples {
 		if s.MemoryUsed > 0 {
 			used = append(used, plotter.XY{X: float64(s.T), Y: float64(s.MemoryUsed) / div})
 		}
 		if s.MemoryLimit > 0 {
-			limit = append(limit, plotter.XY{X: float64(s.T), Y: float64(s.MemoryLimit) / div})
+			wm = append(wm, plotter.XY{X: float64(s.T), Y: float64(s.MemoryLimit) / div})
 			lastLimit = s.MemoryLimit
 		}
 	}
-	if len(limit) > 0 {
+	style := dashed(colourVermillion, 1.8)
+	switch {
+	case len(wm) > 0 && onScale:
 		// The watermark rarely changes: draw it across the whole chart.
-		limit[0].X = 0
-		limit = append(limit, plotter.XY{X: xmax, Y: limit[len(limit)-1].Y})
-		label := "high watermark (" + formatBytes(lastLimit) + ")"
-		if _, err := c.addLine(label, dashed(colourVermillion, 1.8), []plotter.XYs{limit}); err != nil {
+		wm[0].X = 0
+		wm = append(wm, plotter.XY{X: xmax, Y: wm[len(wm)-1].Y})
+		if _, err := c.addLine("high watermark ("+formatBytes(lastLimit)+")", style, []plotter.XYs{wm}); err != nil {
 			return nil, err
 		}
+	case len(wm) > 0:
+		c.legend = append(c.legend, legendItem{
+			label:  fmt.Sprintf("high watermark %s, above this scale (peak use %s of it)", formatBytes(lastLimit), formatPercent(float64(peak)/float64(limit))),
+			thumbs: []plot.Thumbnailer{&plotter.Line{LineStyle: style}},
+		})
 	}
 	if _, err := c.addLine("memory used", solid(colourBlue, 2.2), []plotter.XYs{used}); err != nil {
 		return nil, err

@@ -64,3 +64,31 @@ func TestFormatSeconds(t *testing.T) {
 		}
 	}
 }
+
+// Memory far below the watermark keeps its own scale, and the legend says
+// where the watermark is; near it, both share the scale.
+func TestBrokerMemoryScale(t *testing.T) {
+	for _, tc := range []struct {
+		used, limit int64
+		legend      string
+		ymaxMiB     float64
+	}{
+		{170 << 20, 9_400 << 20, "high watermark 9.2 GiB, above this scale (peak use 1.8% of it)", 170 * 1.05},
+		{300 << 20, 400 << 20, "high watermark (400.0 MiB)", 400 * 1.05},
+	} {
+		r := &loadgen.Result{Broker: loadgen.BrokerView{Source: loadgen.SourceManagement, Samples: []loadgen.BrokerSample{
+			{T: 1, MemoryUsed: tc.used / 2, MemoryLimit: tc.limit},
+			{T: 2, MemoryUsed: tc.used, MemoryLimit: tc.limit},
+		}}}
+		c, err := brokerMemoryChart(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.legend[0].label != tc.legend {
+			t.Errorf("legend %q, want %q", c.legend[0].label, tc.legend)
+		}
+		if got := c.p.Y.Max; got < tc.ymaxMiB-0.01 || got > tc.ymaxMiB+0.01 {
+			t.Errorf("y axis to %v MiB, want %v", got, tc.ymaxMiB)
+		}
+	}
+}
