@@ -220,6 +220,14 @@ func (c *consumer) open() (<-chan amqp.Delivery, error) {
 	if c.g.BasicGet {
 		return c.poll(), nil
 	}
+	// The broker cancels a consumer when its queue is deleted or moves
+	// (failover); the delivery stream then just ends, so say why.
+	cancelled := ch.NotifyCancel(make(chan string, 1))
+	go func() {
+		if tag, ok := <-cancelled; ok {
+			c.r.event(EventCancelled, "the broker cancelled consumer %s on queue %s (queue deleted or moved)", tag, c.g.Queue)
+		}
+	}()
 	d, err := ch.Consume(c.g.Queue, c.tag, c.g.AckMode == scenarios.AckAuto, false, false, false, nil)
 	if err != nil {
 		return nil, explainDeclareError(fmt.Sprintf("consumer on queue %q", c.g.Queue), err)
@@ -248,6 +256,9 @@ func (c *consumer) run(deliveries <-chan amqp.Delivery) {
 		}
 		d, err := c.open()
 		if err != nil {
+			if c.ctx.Err() == nil {
+				c.r.event(EventError, "consumer %s stopped: %v", c.tag, err)
+			}
 			break
 		}
 		deliveries = d

@@ -170,6 +170,7 @@ const (
 	EventDisconnected = "disconnected" // a connection was lost
 	EventReconnected  = "reconnected"  // and came back
 	EventError        = "error"        // something failed that the run survived
+	EventCancelled    = "cancelled"    // the broker cancelled a consumer
 )
 
 // Event is something that happened at a point in the run (a blocked

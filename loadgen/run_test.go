@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	amqp "github.com/rabbitmq/amqp091-go"
+
 	"github.com/warrenmq/warren/internal/testbroker"
 	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/scenarios"
@@ -138,5 +140,49 @@ func TestRunRefusesABadScenario(t *testing.T) {
 	s.ApplyDefaults()
 	if _, err := loadgen.Run(context.Background(), s, loadgen.WithURI("amqp://guest:guest@127.0.0.1:1/")); err == nil {
 		t.Fatal("a scenario that fails validation ran")
+	}
+}
+
+// TestConsumerCancelledByBroker deletes the queue under a running consumer:
+// the broker cancels it, and the result must say so.
+func TestConsumerCancelledByBroker(t *testing.T) {
+	uri := testbroker.Require(t)
+	name := testbroker.UniqueName(t, "cancel")
+	s := &scenarios.Scenario{
+		Name:     "cancel",
+		Topology: scenarios.Topology{Queues: []scenarios.Queue{{Name: name, AutoDelete: true}}},
+		Publishers: []scenarios.PublisherGroup{{
+			Exchange: "", RoutingKeys: []string{name}, Size: 64, Confirm: true, Rate: scenarios.Rate{PerSecond: 200},
+		}},
+		Consumers: []scenarios.ConsumerGroup{{Queue: name, Count: 1, Prefetch: 10}},
+		Run:       scenarios.RunSettings{Duration: scenarios.Duration(3 * time.Second), Drain: scenarios.Duration(time.Second)},
+	}
+	s.ApplyDefaults()
+	go func() {
+		time.Sleep(1500 * time.Millisecond)
+		conn, err := amqp.Dial(uri)
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		if ch, err := conn.Channel(); err == nil {
+			ch.QueueDelete(name, false, false, false)
+		}
+	}()
+	res, err := loadgen.Run(context.Background(), s, loadgen.WithURI(uri))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cancelled bool
+	for _, e := range res.Events {
+		cancelled = cancelled || e.Kind == loadgen.EventCancelled
+	}
+	if !cancelled {
+		t.Errorf("no cancellation among the events: %+v", res.Events)
+	}
+	// What was published after the queue went is confirmed but reaches
+	// nobody: the accounting must not call that a success.
+	if res.Integrity.Lost == 0 {
+		t.Errorf("integrity %+v: messages published after the queue was deleted count as lost", res.Integrity)
 	}
 }
