@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/reports"
@@ -192,12 +193,19 @@ func runVariant(ctx context.Context, c *cli, rf *runFlags, v scenarios.Variant, 
 		opts = append(opts, opt)
 	}
 	// Keep executeRun's error line for the sweep's report as well as
-	// showing it.
+	// showing it; but not on a terminal with progress, which executeRun
+	// refreshes in place only when it writes to the terminal itself.
 	var errs bytes.Buffer
-	vc := &cli{stdout: c.stdout, stderr: io.MultiWriter(c.stderr, &errs), getenv: c.getenv}
+	vc := c
+	if f, ok := c.stderr.(*os.File); quiet || !ok || !term.IsTerminal(int(f.Fd())) {
+		vc = &cli{stdout: c.stdout, stderr: io.MultiWriter(c.stderr, &errs), getenv: c.getenv}
+	}
 	res, code := executeRun(ctx, vc, sc, opts, filepath.Join(dir, sv.Dir), runOutput{quiet: quiet})
 	if res == nil {
-		sv.Error = strings.TrimPrefix(lastLine(errs.String()), "warren run: ")
+		sv.Error = "the run failed (its error is printed above)"
+		if line := lastLine(errs.String()); line != "" {
+			sv.Error = strings.TrimPrefix(line, "warren run: ")
+		}
 		return sv, code
 	}
 	sv.Result = res

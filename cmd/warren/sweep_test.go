@@ -123,6 +123,32 @@ func TestSweepPrefetch(t *testing.T) {
 	}
 }
 
+// Against a broker that is not there every variant fails: the sweep still
+// writes sweep.md, naming each failure, and exits 1.
+func TestSweepUnreachableBroker(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sweep")
+	code, stdout, stderr := runCLI(t, nil, "sweep", "prefetch-sweep", "--uri", "amqp://guest:secret-pw@127.0.0.1:1/",
+		"--prefetch", "1,10", "--settle", "0s", "--quiet", "--out", dir)
+	if code != exitFailure {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitFailure, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "2 of 2 variants failed") || !strings.Contains(stdout, "no recommendation: No variant ran to completion") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "sweep.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"`consumers.prefetch=1` did not complete: ", "127.0.0.1:1", "| 2 | 10 | failed |"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("sweep.md lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(string(md)+stdout+stderr, "secret-pw") {
+		t.Error("the password leaked")
+	}
+}
+
 func TestSweepBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		name string
