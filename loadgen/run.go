@@ -74,6 +74,35 @@ func (r *runner) event(kind, format string, args ...any) {
 // reached, or ctx is cancelled; then it waits for outstanding confirms and
 // lets consumers drain for the scenario's drain time before it returns.
 func Run(ctx context.Context, s *scenarios.Scenario, opts ...Option) (*Result, error) {
+	r, err := newRunner(s, opts)
+	if err != nil {
+		return nil, err
+	}
+	setup, env, err := r.prepare()
+	if err != nil {
+		return nil, err
+	}
+	defer setup.Close()
+
+	res, err := r.drive(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res.Environment = env
+
+	if s.Topology.Cleanup {
+		if cch, err := setup.Channel(); err == nil {
+			if err := cleanup(cch, s.Topology); err != nil {
+				res.Warnings = append(res.Warnings, "cleanup after the run failed: "+err.Error())
+			}
+			cch.Close()
+		}
+	}
+	return res, nil
+}
+
+// newRunner checks the scenario and sets up a run's identity.
+func newRunner(s *scenarios.Scenario, opts []Option) (*runner, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -98,48 +127,39 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts ...Option) (*Result, e
 		// Recorded in the result, so the run can be repeated exactly.
 		r.seed = int64(r.runID)<<16 | 1
 	}
-
 	for _, p := range s.Publishers {
 		if p.MinSize() < StampSize {
 			return nil, fmt.Errorf("publishers %s: size %s is below the %d-byte stamp warren puts in every message: use size: %dB or more", p.Name, p.MinSize(), StampSize, StampSize)
 		}
 	}
-
 	if t := s.Broker.TLS; t != nil && t.InsecureSkipVerify {
 		r.warn("TLS verification of the broker's certificate was off (broker.tls.insecure_skip_verify): for test brokers only")
 	}
+	return r, nil
+}
+
+// prepare connects, reads what the broker is, and declares the topology.
+// The caller closes the returned connection.
+func (r *runner) prepare() (*amqp.Connection, Environment, error) {
 	setup, err := r.dial("setup")
 	if err != nil {
-		return nil, err
+		return nil, Environment{}, err
 	}
-	defer setup.Close()
 	env := r.environment(setup)
 	ch, err := setup.Channel()
 	if err != nil {
-		return nil, fmt.Errorf("open a channel on %s: %w", scenarios.RedactURI(r.uri), err)
+		setup.Close()
+		return nil, env, fmt.Errorf("open a channel on %s: %w", scenarios.RedactURI(r.uri), err)
 	}
-	if err := declare(ch, s.Topology); err != nil {
-		return nil, err
+	if err := declare(ch, r.s.Topology); err != nil {
+		setup.Close()
+		return nil, env, err
 	}
-	for _, q := range s.Topology.Queues {
+	ch.Close()
+	for _, q := range r.s.Topology.Queues {
 		r.queues[q.Name] = newQueueTracker(q.Name)
 	}
-
-	res, err := r.drive(ctx)
-	if err != nil {
-		return nil, err
-	}
-	res.Environment = env
-
-	if s.Topology.Cleanup {
-		if cch, err := setup.Channel(); err == nil {
-			if err := cleanup(cch, s.Topology); err != nil {
-				res.Warnings = append(res.Warnings, "cleanup after the run failed: "+err.Error())
-			}
-			cch.Close()
-		}
-	}
-	return res, nil
+	return setup, env, nil
 }
 
 func firstNonEmpty(v ...string) string {

@@ -41,6 +41,7 @@ func commands() []command {
 		{"report", "re-render a run directory's report.md and charts from its result.json", reportCmd},
 		{"compare", "compare runs with a baseline; exit 1 when a threshold is crossed", compareCmd},
 		{"sweep", "run a scenario once per variant (prefetch, say) and recommend one", sweepCmd},
+		{"verify-durability", "publish, restart the broker, consume: prove what survives", verifyDurabilityCmd},
 		{"validate", "check a scenario file (every problem, with its line) without a broker", validateCmd},
 		{"route", "tell which queues a message reaches under a scenario's topology, and why", routeCmd},
 		{"scenarios", "list the built-in scenarios, or show one", scenariosCmd},
@@ -73,7 +74,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	for _, cmd := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", cmd.name, cmd.summary)
+		fmt.Fprintf(w, "  %-18s %s\n", cmd.name, cmd.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'warren COMMAND --help' for a command's flags and an example.")
