@@ -9,7 +9,7 @@ BIN   := bin/warren
 TEST_TIMEOUT ?= 15m
 
 .DEFAULT_GOAL := build
-.PHONY: broker build demo test bench fmt vet clean
+.PHONY: broker build demo test fuzz bench fmt vet clean
 
 broker:
 	bash scripts/broker.sh
@@ -23,6 +23,16 @@ demo: broker build
 
 test: broker vet
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+	$(MAKE) fuzz
+
+# A short fuzzing pass over the parsers that take outside input: scenario
+# files and message stamps. Counted in executions, not seconds, so a slow
+# machine does the same work (and Go's time-based fuzz deadline race cannot
+# turn a clean pass red).
+FUZZ_EXECS ?= 5000x
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZ_EXECS) ./scenarios
+	$(GO) test -run '^$$' -fuzz '^FuzzReadStamp$$' -fuzztime $(FUZZ_EXECS) ./loadgen
 
 bench: broker
 	$(GO) test -run '^$$' -bench . -benchmem ./...
@@ -34,4 +44,4 @@ vet:
 	$(GO) vet ./...
 
 clean:
-	rm -rf bin
+	rm -rf bin runs
