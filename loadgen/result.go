@@ -236,13 +236,19 @@ func (r *Result) WriteJSON(w io.Writer) error {
 
 // WriteFile writes the result to path atomically: a reader sees the old file
 // or the whole new one, never half of it.
-func (r *Result) WriteFile(path string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".result-*.json")
+func (r *Result) WriteFile(path string) error { return WriteJSONFile(path, r) }
+
+// WriteJSONFile writes v as indented JSON to path atomically (a temporary
+// file renamed into place), readable by everyone like any report file.
+func WriteJSONFile(path string, v any) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*.json")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if err := r.WriteJSON(tmp); err != nil {
+	enc := json.NewEncoder(tmp)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
 		tmp.Close()
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -51,7 +50,10 @@ func verifyDurabilityCmd(ctx context.Context, c *cli, args []string) int {
 	}
 	printDurability(c.stdout, res)
 	if *out != "" {
-		if err := writeJSON(filepath.Join(*out, "durability.json"), res); err != nil {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return fail(c, "verify-durability", exitFailure, "%v", err)
+		}
+		if err := loadgen.WriteJSONFile(filepath.Join(*out, "durability.json"), res); err != nil {
 			return fail(c, "verify-durability", exitFailure, "%v", err)
 		}
 	}
@@ -106,30 +108,4 @@ func firstSet(v ...string) string {
 		}
 	}
 	return ""
-}
-
-// writeJSON writes v as indented JSON, atomically.
-func writeJSON(path string, v any) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*.json")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	enc := json.NewEncoder(tmp)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
