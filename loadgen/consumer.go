@@ -25,6 +25,7 @@ type queueTracker struct {
 	foreign     int64
 	rejected    int64
 	unique      int64
+	leftover    int64 // messages in the queue when the run ended
 }
 
 func newQueueTracker(name string) *queueTracker {
@@ -66,6 +67,12 @@ func (q *queueTracker) recordForeign() {
 func (q *queueTracker) addReordered(n int64) {
 	q.mu.Lock()
 	q.reordered += n
+	q.mu.Unlock()
+}
+
+func (q *queueTracker) setLeftover(n int64) {
+	q.mu.Lock()
+	q.leftover = n
 	q.mu.Unlock()
 }
 
@@ -122,11 +129,17 @@ func (q *queueTracker) integrity(expected int64, pubs []*publisher) QueueIntegri
 	if lost < 0 {
 		lost = 0
 	}
+	// Copies still in the queue are late, not lost. (The count may include
+	// messages no publisher of this run sent; it is capped by what is
+	// missing.)
+	unconsumed := min(q.leftover, lost)
+	lost -= unconsumed
 	return QueueIntegrity{
 		Queue:      q.name,
 		Expected:   expected,
 		Received:   received,
 		Lost:       lost,
+		Unconsumed: unconsumed,
 		Duplicated: q.duplicates,
 		Reordered:  q.reordered,
 	}

@@ -133,9 +133,13 @@ type Second struct {
 type Integrity struct {
 	// Expected counts confirmed copies: a message routed to three queues
 	// counts three times.
-	Expected    int64 `json:"expected"`
-	Received    int64 `json:"received"`
-	Lost        int64 `json:"lost"`
+	Expected int64 `json:"expected"`
+	Received int64 `json:"received"`
+	Lost     int64 `json:"lost"`
+	// Unconsumed counts expected copies still in their queue when the run
+	// ended: consumers were too slow for the drain time. They are late,
+	// not lost.
+	Unconsumed  int64 `json:"unconsumed"`
 	Duplicated  int64 `json:"duplicated"`
 	Reordered   int64 `json:"reordered"`
 	Redelivered int64 `json:"redelivered"`
@@ -159,6 +163,7 @@ type QueueIntegrity struct {
 	Expected   int64  `json:"expected"`
 	Received   int64  `json:"received"`
 	Lost       int64  `json:"lost"`
+	Unconsumed int64  `json:"unconsumed"`
 	Duplicated int64  `json:"duplicated"`
 	Reordered  int64  `json:"reordered"`
 }

@@ -293,6 +293,14 @@ func (r *runner) drive(ctx context.Context) (*Result, error) {
 	close(stopCollect)
 	<-collectDone
 	<-monDone
+	// What is still in a queue when the run ends was not consumed in time;
+	// it is not lost. Consumers have closed their channels, so what they
+	// had prefetched is back among the ready messages.
+	for name, q := range r.queues {
+		if n, err := mon.passive(name); err == nil {
+			q.setLeftover(int64(n.Messages))
+		}
+	}
 
 	res := r.result(col, started, pubEnded)
 	res.Broker = mon.view
@@ -395,7 +403,10 @@ func (r *runner) judge(res *Result) []string {
 			sum.PublishRate, sum.TargetRate, 100*(1-sum.PublishRate/sum.TargetRate)))
 	}
 	if in := res.Integrity; in.Lost > 0 {
-		w = append(w, fmt.Sprintf("%d confirmed messages were never consumed", in.Lost))
+		w = append(w, fmt.Sprintf("%d confirmed messages were lost: never consumed, and no longer in their queues", in.Lost))
+	}
+	if in := res.Integrity; in.Unconsumed > 0 {
+		w = append(w, fmt.Sprintf("%d messages were still queued when the run ended: consumers did not keep up within the drain time (%s)", in.Unconsumed, r.s.Run.Drain))
 	}
 	if u := res.Integrity.Unconfirmed; u > 0 {
 		w = append(w, fmt.Sprintf("%d messages got no confirm from the broker", u))
@@ -435,6 +446,7 @@ func (r *runner) integrity() Integrity {
 		in.Expected += qi.Expected
 		in.Received += qi.Received
 		in.Lost += qi.Lost
+		in.Unconsumed += qi.Unconsumed
 		in.Duplicated += qi.Duplicated
 		in.Reordered += qi.Reordered
 		in.Redelivered += q.redeliveredCount()

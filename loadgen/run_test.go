@@ -186,3 +186,28 @@ func TestConsumerCancelledByBroker(t *testing.T) {
 		t.Errorf("integrity %+v: messages published after the queue was deleted count as lost", res.Integrity)
 	}
 }
+
+// TestLateIsNotLost stops consumers that cannot keep up before they drain
+// the queue: what is left in the queue is reported as unconsumed, not lost.
+func TestLateIsNotLost(t *testing.T) {
+	uri := testbroker.Require(t)
+	name := testbroker.UniqueName(t, "late")
+	s := &scenarios.Scenario{
+		Name:     "late",
+		Topology: scenarios.Topology{Queues: []scenarios.Queue{{Name: name}}, Cleanup: true},
+		Publishers: []scenarios.PublisherGroup{{
+			Exchange: "", RoutingKeys: []string{name}, Size: 64, Confirm: true, Rate: scenarios.Rate{PerSecond: 400},
+		}},
+		Consumers: []scenarios.ConsumerGroup{{Queue: name, Count: 1, Prefetch: 10, Rate: scenarios.Rate{PerSecond: 100}}},
+		Run:       scenarios.RunSettings{Duration: scenarios.Duration(2 * time.Second), Drain: scenarios.Duration(500 * time.Millisecond)},
+	}
+	s.ApplyDefaults()
+	res, err := loadgen.Run(context.Background(), s, loadgen.WithURI(uri))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := res.Integrity
+	if in.Lost != 0 || in.Unconsumed == 0 || in.Received+in.Unconsumed != in.Expected {
+		t.Errorf("integrity %+v: want the backlog reported as unconsumed, nothing lost", in)
+	}
+}
