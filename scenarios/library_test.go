@@ -10,7 +10,7 @@ import (
 
 func TestBuiltinsLoadAndValidate(t *testing.T) {
 	names := BuiltinNames()
-	want := []string{"alerts", "backlog-drain", "broadcast", "dead-letter", "exchange-types", "greenhouse", "headers-routing", "prefetch-sweep", "quorum"}
+	want := []string{"alerts", "backlog-drain", "broadcast", "dead-letter", "durability", "exchange-types", "greenhouse", "headers-routing", "prefetch-sweep", "quorum"}
 	if !reflect.DeepEqual(names, want) {
 		t.Errorf("BuiltinNames() = %q, want %q", names, want)
 	}
