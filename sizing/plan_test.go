@@ -1,0 +1,348 @@
+package sizing
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// close reports whether got is want to nine significant digits.
+func closeTo(got, want float64) bool {
+	if math.IsInf(want, 0) {
+		return got == want
+	}
+	return math.Abs(got-want) <= 1e-9*math.Max(1, math.Abs(want))
+}
+
+// Every expected value below is worked out by hand in the comment next to
+// it, from the inputs and the default constants (632 B per classic message,
+// 11,512 B per empty classic queue, 32 B per quorum message, 100 kB per
+// connection, 22 kB per channel, 166 MB idle baseline, 100 B disk overhead,
+// 40 idle file descriptors, frame_max 131,072).
+func TestCompute(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       Input
+		want     map[string]float64
+		text     map[string]string
+		absent   []string
+		warnings []string // substrings, in order
+	}{
+		{
+			name: "napkin: 500 msg/s of 1 KB, 10 s backlog, classic, confirms",
+			in:   Input{Rate: 500, BodyBytes: 1000, Backlog: 10 * time.Second, Confirms: true},
+			want: map[string]float64{
+				"queue_rate":          500,
+				"messages":            5000,      // 500 × 10
+				"payload":             5_000_000, // 5,000 × 1,000
+				"queue_memory":        3_171_512, // 11,512 + 5,000 × 632
+				"bodies_ram":          5_000_000, // 5,000 × (1,000 + 0)
+				"backlog_ram":         8_171_512, // 3,171,512 + 5,000,000
+				"consumers_per_queue": 7,         // ⌈500 × 0.01 ÷ 0.8⌉ = ⌈6.25⌉
+				"drain_after_peak":    5000.0 / 700,
+				"drain_at_peak":       25, // 5,000 ÷ (700 − 500)
+				"prefetch":            4,  // 2 × ⌈(1 + 10) ÷ 10⌉
+				"unacked":             28, // 7 × 4
+				"unacked_ram":         45_696,
+				"connections_ram":     800_000, // (7 + 1) × 100 kB
+				"channels_ram":        176_000, // 8 × 22 kB
+				"baseline_ram":        166e6,
+				// 3,171,512 + 5,000,000 + 45,696 + 800,000 + 176,000 + 166,000,000
+				"ram_needed":       175_193_208,
+				"node_ram":         175_193_208 / 0.4 * 1.5,
+				"max_length":       5000,
+				"max_length_bytes": 5_000_000,
+				"message_ttl":      10_000,
+				"disk_write_rate":  0,
+				"disk_free_limit":  175_193_208 / 0.4 * 1.5,
+				"disk":             175_193_208 / 0.4 * 1.5, // nothing persisted
+				"publish_bytes":    1047,                    // (17 + 0 + 0) + (22 + 0) + (1,000 + 8)
+				"deliver_bytes":    1085,                    // (24 + 31 + 0 + 0) + (22 + 0) + (1,000 + 8)
+				"ack_bytes":        21,
+				"network_in":       4.272, // 500 × (1,047 + 21) × 8 ÷ 10⁶
+				"network_out":      4.424, // 500 × (1,085 + 21) × 8 ÷ 10⁶
+				"sockets":          8,
+				"fds":              48,
+				"fd_limit":         50_000,
+			},
+			text:   map[string]string{"overflow": "reject-publish"},
+			absent: []string{"messages_total", "payload_total", "consumers", "wal_ram", "replication", "disk_backlog", "memory_limit"},
+		},
+		{
+			name: "quorum, 3 replicas, fan-out 2 over 4 queues, count backlog, no confirms, 4.x",
+			in: Input{
+				Rate: 1000, BodyBytes: 4096, PropertiesBytes: 100, BacklogMessages: 20_000,
+				Queues: 4, FanOut: 2, QueueType: Quorum, Replicas: 3, Persistent: true,
+				ProcessingTime: 50 * time.Millisecond, RTT: 10 * time.Millisecond, Utilisation: 0.5,
+				Connections: 10, Channels: 40, Headroom: 2, BrokerRAM: 2e9, Version: "4.1",
+				Exchange: "orders", RoutingKey: "eu.created", ConsumerTagBytes: 20,
+			},
+			want: map[string]float64{
+				"queue_rate":          500, // 1,000 × 2 ÷ 4
+				"messages":            20_000,
+				"messages_total":      80_000,
+				"payload":             81_920_000,  // 20,000 × 4,096
+				"payload_total":       327_680_000, // × 4
+				"consumers_per_queue": 50,          // ⌈500 × 0.05 ÷ 0.5⌉
+				"consumers":           200,
+				"drain_after_peak":    20, // 20,000 ÷ (50 ÷ 0.05)
+				"drain_at_peak":       40, // 20,000 ÷ (1,000 − 500)
+				"prefetch":            4,  // 2 × ⌈(10 + 50) ÷ 50⌉
+				"unacked":             800,
+				"queue_memory":        640_000,   // 0 + 20,000 × 32
+				"backlog_ram":         2_560_000, // × 4 queues
+				"wal_ram":             512 << 20,
+				"unacked_ram":         3_383_200, // 800 × (32 + 4,096 + 101)
+				"connections_ram":     1_000_000,
+				"channels_ram":        880_000,
+				// 2,560,000 + 536,870,912 + 3,383,200 + 1,000,000 + 880,000 + 166,000,000
+				"ram_needed":       710_694_112,
+				"node_ram":         710_694_112 / 0.6 * 2,
+				"memory_limit":     1.2e9,
+				"max_length":       20_000,
+				"max_length_bytes": 81_920_000,
+				"disk_write_rate":  17_188_000,                // 1,000 × 2 × (4,096 + 101 + 100) × 2
+				"disk_backlog":     343_760_000 + 536_870_912, // 80,000 × 4,297 + WAL
+				"disk_free_limit":  710_694_112 / 0.6 * 2,
+				"disk":             (343_760_000+536_870_912)*2 + 710_694_112/0.6*2,
+				"publish_bytes":    4260,    // (17 + 6 + 10) + (22 + 101) + (4,096 + 8)
+				"deliver_bytes":    4287,    // (24 + 20 + 6 + 10) + (22 + 101) + (4,096 + 8)
+				"network_in":       34.416,  // 1,000 × (4,260 + 2 × 21) × 8 ÷ 10⁶
+				"network_out":      68.592,  // 1,000 × (2 × 4,287 + 0) × 8 ÷ 10⁶
+				"replication":      134.304, // 1,000 × 2 × 2 × (4,096 + 101) × 8 ÷ 10⁶
+				"sockets":          10,
+				"fds":              50,
+			},
+			text:   map[string]string{"overflow": "drop-head"},
+			absent: []string{"bodies_ram", "message_ttl"},
+			warnings: []string{
+				"the node's 2 GB of RAM is less than the 2.37 GB to provision",
+				"publishers do not use confirms",
+			},
+		},
+		{
+			name: "zero backlog",
+			in:   Input{Rate: 100, BodyBytes: 512, Confirms: true},
+			want: map[string]float64{
+				"messages":            0,
+				"payload":             0,
+				"queue_memory":        11_512,
+				"bodies_ram":          0,
+				"consumers_per_queue": 2, // ⌈100 × 0.01 ÷ 0.8⌉ = ⌈1.25⌉
+				"drain_after_peak":    0,
+				"drain_at_peak":       0,
+			},
+			text:     map[string]string{"max_length": "none"},
+			absent:   []string{"max_length_bytes", "overflow", "message_ttl"},
+			warnings: []string{"the backlog target is zero"},
+		},
+		{
+			name: "message larger than frame_max: three body frames",
+			in:   Input{Rate: 10, BodyBytes: 300_000, Backlog: time.Second, Confirms: true},
+			want: map[string]float64{
+				"messages": 10,
+				// 300,000 ÷ 131,064 → 3 frames: (17) + (22) + (300,000 + 24)
+				"publish_bytes": 300_063,
+				"deliver_bytes": 300_101, // (24 + 31) + (22) + (300,000 + 24)
+			},
+		},
+		{
+			name: "backlog trips the memory alarm",
+			in:   Input{Rate: 1000, BodyBytes: 10_000, Backlog: time.Minute, Confirms: true, BrokerRAM: 1e9},
+			want: map[string]float64{
+				"messages":     60_000,
+				"queue_memory": 37_931_512, // 11,512 + 60,000 × 632
+				"bodies_ram":   600_000_000,
+				"memory_limit": 400_000_000, // 1 GB × 0.4
+			},
+			warnings: []string{"the backlog would trip the memory alarm"},
+		},
+		{
+			name: "classic queues page before the alarm on 3.10",
+			// 100,000 messages × 1,000 B = 100 MB bodies + 63.2 MB queue
+			// + 166 MB baseline ≈ 330 MB: above half of the 480 MB limit
+			// (1.2 GB × 0.4), below the limit.
+			in: Input{Rate: 1000, BodyBytes: 1000, Backlog: 100 * time.Second, Confirms: true, BrokerRAM: 1.2e9, Version: "3.10.8"},
+			want: map[string]float64{
+				"messages":     100_000,
+				"memory_limit": 480e6,
+			},
+			// 331 MB ÷ 0.4 × 1.5 = 1.24 GB to provision, above the 1.2 GB given.
+			warnings: []string{"classic queues would page messages to disk", "the node's 1.2 GB of RAM is less than the 1.24 GB to provision"},
+		},
+		{
+			name: "stream: retention instead of length limits",
+			in:   Input{Rate: 200, BodyBytes: 2000, Backlog: 90 * time.Second, QueueType: Stream, Confirms: true},
+			want: map[string]float64{
+				"messages":         18_000,
+				"queue_memory":     0,
+				"backlog_ram":      0,
+				"max_length_bytes": 36_000_000,
+				"disk_backlog":     18_000 * 2100,
+				"disk_write_rate":  200 * 2100,
+				"replication":      6.4, // 200 × 1 × 2 × 2,000 × 8 ÷ 10⁶
+			},
+			text:   map[string]string{"max_age": "90s"},
+			absent: []string{"max_length", "overflow", "wal_ram", "bodies_ram"},
+		},
+		{
+			name: "processing fast against the round trip: prefetch capped",
+			in:   Input{Rate: 100, BodyBytes: 100, Backlog: time.Second, Confirms: true, ProcessingTime: 100 * time.Microsecond, RTT: 50 * time.Millisecond},
+			want: map[string]float64{
+				"consumers_per_queue": 1,   // ⌈100 × 0.0001 ÷ 0.8⌉
+				"prefetch":            300, // min(2 × ⌈50.1 ÷ 0.1⌉ = 1,002, 300)
+			},
+		},
+		{
+			name: "utilisation 1: the backlog never drains at peak",
+			in:   Input{Rate: 100, BodyBytes: 100, Backlog: time.Second, Confirms: true, Utilisation: 1},
+			want: map[string]float64{
+				"consumers_per_queue": 1, // ⌈100 × 0.01 ÷ 1⌉
+				"drain_at_peak":       math.Inf(1),
+			},
+			warnings: []string{"no spare capacity"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Compute(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for key, want := range tt.want {
+				l, ok := p.Line(key)
+				if !ok {
+					t.Errorf("no line %q", key)
+					continue
+				}
+				if !closeTo(l.Value, want) {
+					t.Errorf("%s = %v, want %v (%s)", key, l.Value, want, l.Formula)
+				}
+			}
+			for key, want := range tt.text {
+				if l, ok := p.Line(key); !ok || l.Text != want {
+					t.Errorf("%s = %q, want %q", key, l.Text, want)
+				}
+			}
+			for _, key := range tt.absent {
+				if _, ok := p.Line(key); ok {
+					t.Errorf("line %q should be absent", key)
+				}
+			}
+			j := 0
+			for _, w := range p.Warnings {
+				if j < len(tt.warnings) && strings.Contains(w, tt.warnings[j]) {
+					j++
+				}
+			}
+			if j < len(tt.warnings) || len(p.Warnings) != len(tt.warnings) {
+				t.Errorf("warnings %q, want ones containing %q", p.Warnings, tt.warnings)
+			}
+			for _, l := range p.Lines {
+				if l.Formula == "" || l.Name == "" || l.Section == "" {
+					t.Errorf("line %q lacks a name, section or formula: %+v", l.Key, l)
+				}
+			}
+		})
+	}
+}
+
+func TestComputeShowsItsWorking(t *testing.T) {
+	p, err := Compute(Input{Rate: 500, BodyBytes: 1000, Backlog: 10 * time.Second, Confirms: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{
+		"messages":     "⌈500 msg/s × 10 s⌉",
+		"payload":      "messages × body = 5,000 × 1,000 B",
+		"queue_memory": "11.5 kB + 5,000 × 632 B",
+		"node_ram":     "RAM needed ÷ high watermark × headroom = 175 MB ÷ 0.4 × 1.5",
+		"prefetch":     "min(2 × ⌈(1 ms + 10 ms) ÷ 10 ms⌉, 300)",
+	} {
+		l, _ := p.Line(key)
+		if !strings.Contains(l.Formula, want) {
+			t.Errorf("%s formula %q lacks %q", key, l.Formula, want)
+		}
+	}
+	for key, want := range map[string]string{"messages": "5,000 messages", "payload": "5 MB", "node_ram": "657 MB", "network_in": "4.27 Mbit/s"} {
+		if l, _ := p.Line(key); l.Display() != want {
+			t.Errorf("%s displays %q, want %q", key, l.Display(), want)
+		}
+	}
+	if got := p.Sections(); !slices.Equal(got, []string{SectionBacklog, SectionMemory, SectionLimits, SectionConsumers, SectionDisk, SectionNetwork, SectionDescriptors}) {
+		t.Errorf("sections %q", got)
+	}
+	if !slices.Contains(p.Assumed, "consumer processing time 10ms per message") {
+		t.Errorf("assumed %q lacks the default processing time", p.Assumed)
+	}
+	if l, _ := p.Line("node_ram"); len(l.Assumptions) == 0 || !strings.Contains(l.Assumptions[0], "0.4") {
+		t.Errorf("node_ram assumptions %q do not name the watermark", l.Assumptions)
+	}
+}
+
+func TestComputeRejectsBadInput(t *testing.T) {
+	_, err := Compute(Input{Rate: 0, BodyBytes: -1, Queues: 2, FanOut: 3, Utilisation: 1.5, QueueType: "lazy", Headroom: 0.5})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"rate:", "body_bytes:", "fan_out:", "utilisation:", "queue_type:", "headroom:"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if _, err := Compute(Input{Rate: 1, Replicas: 3}); err == nil || !strings.Contains(err.Error(), "classic queue has no replicas") {
+		t.Errorf("classic with replicas: %v", err)
+	}
+	c := DefaultConstants("")
+	c.HighWatermark.Value = 0
+	if _, err := Compute(Input{Rate: 1, Constants: &c}); err == nil || !strings.Contains(err.Error(), "high_watermark") {
+		t.Errorf("zero watermark: %v", err)
+	}
+}
+
+func TestSettings(t *testing.T) {
+	p, err := Compute(Input{Rate: 500, BodyBytes: 1000, Backlog: 10 * time.Second, Confirms: true, Persistent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.Settings
+	want := []Argument{
+		{"x-max-length", int64(5000)},
+		{"x-max-length-bytes", int64(5_000_000)},
+		{"x-overflow", "reject-publish"},
+		{"x-message-ttl", int64(10_000)},
+		{"x-dead-letter-exchange", "my-queue.dlx"},
+	}
+	if !slices.Equal(s.Arguments, want) {
+		t.Errorf("arguments %v, want %v", s.Arguments, want)
+	}
+	if !s.Durable || !s.Persistent || !s.Confirms || s.Prefetch != 4 || s.Heartbeat != 20*time.Second {
+		t.Errorf("settings %+v", s)
+	}
+
+	p, err = Compute(Input{Rate: 200, BodyBytes: 2000, Backlog: time.Hour, QueueType: Stream, Confirms: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []Argument{{"x-queue-type", "stream"}, {"x-max-length-bytes", int64(720_000 * 2000)}, {"x-max-age", "1h"}}
+	if !slices.Equal(p.Settings.Arguments, want) || !p.Settings.Durable {
+		t.Errorf("stream settings %+v, want arguments %v", p.Settings, want)
+	}
+}
+
+func TestMaxAge(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		10 * time.Second:        "10s",
+		1500 * time.Millisecond: "2s",
+		time.Minute:             "1m",
+		2 * time.Hour:           "2h",
+		48 * time.Hour:          "2D",
+		90 * time.Minute:        "90m",
+	} {
+		if got := maxAge(d); got != want {
+			t.Errorf("maxAge(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
