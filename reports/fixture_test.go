@@ -333,8 +333,8 @@ func lossyResult(t testing.TB) *loadgen.Result {
 			"management API at http://guest:xxxxx@127.0.0.1:15672/ did not answer (connection refused): broker memory, alarms and unacked counts were not sampled",
 		},
 		Integrity: loadgen.Integrity{
-			Expected: 1_000, Received: 1_001, Lost: 7, Duplicated: 8, Unconfirmed: 1,
-			Queues: []loadgen.QueueIntegrity{{Queue: "orders|eu", Expected: 1_000, Received: 1_001, Lost: 7, Duplicated: 8}},
+			Expected: 1_000, Received: 1_001, Lost: 7, Unconsumed: 40, Duplicated: 8, Unconfirmed: 1, DeadLettered: 2, Rejected: 3,
+			Queues: []loadgen.QueueIntegrity{{Queue: "orders|eu", Expected: 1_000, Received: 1_001, Lost: 7, Unconsumed: 40, Duplicated: 8}},
 		},
 	}
 }

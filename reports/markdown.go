@@ -471,29 +471,43 @@ func writeIntegrity(w *mdWriter, r *loadgen.Result) {
 		w.line(unconfirmedText(in.Unconfirmed))
 		w.blank()
 	}
+	if in.Unconsumed > 0 {
+		w.line(unconsumedText(in.Unconsumed))
+		w.blank()
+	}
 	t := table{header: []string{"Count", "Messages"}, align: []byte{'l', 'r'}}
 	t.add("Expected (confirmed copies, one per queue reached)", formatCount(in.Expected))
 	t.add("Received", formatCount(in.Received))
 	t.add("Lost", flagCount(in.Lost))
+	t.add("Unconsumed (still queued at the end: late, not lost)", formatCount(in.Unconsumed))
 	t.add("Duplicated", flagCount(in.Duplicated))
 	t.add("Reordered", formatCount(in.Reordered))
 	t.add("Redelivered", formatCount(in.Redelivered))
 	t.add("Unconfirmed", formatCount(in.Unconfirmed))
+	t.add("Dead-lettered (reached a dead-letter queue)", formatCount(in.DeadLettered))
+	t.add("Rejected or nacked without requeue", formatCount(in.Rejected))
 	t.add("Foreign (no stamp of this run)", formatCount(in.Foreign))
 	w.table(t)
 	w.blank()
 	if len(in.Queues) > 0 {
 		q := table{
-			header: []string{"Queue", "Expected", "Received", "Lost", "Duplicated", "Reordered"},
-			align:  []byte{'l', 'r', 'r', 'r', 'r', 'r'},
+			header: []string{"Queue", "Expected", "Received", "Lost", "Unconsumed", "Duplicated", "Reordered"},
+			align:  []byte{'l', 'r', 'r', 'r', 'r', 'r', 'r'},
 		}
 		for _, qi := range in.Queues {
 			q.add(code(qi.Queue), formatCount(qi.Expected), formatCount(qi.Received),
-				flagCount(qi.Lost), flagCount(qi.Duplicated), formatCount(qi.Reordered))
+				flagCount(qi.Lost), formatCount(qi.Unconsumed), flagCount(qi.Duplicated), formatCount(qi.Reordered))
 		}
 		w.table(q)
 		w.blank()
 	}
+}
+
+func unconsumedText(n int64) string {
+	if n == 1 {
+		return "1 expected copy was still in its queue when the run ended: the consumers were too slow for the drain time. It is late, not lost."
+	}
+	return formatCount(n) + " expected copies were still in their queues when the run ended: the consumers were too slow for the drain time. They are late, not lost."
 }
 
 func unconfirmedText(n int64) string {
