@@ -205,14 +205,32 @@ func (r *runner) startConsumers() ([]*consumer, error) {
 			if !c.g.Rate.IsZero() && c.g.Rate.Kind() != scenarios.RateUnlimited {
 				c.pacer = pacerFor(c.g.Rate.Scale(1 / float64(g.Count)))
 			}
-			deliveries, err := c.open()
-			if err != nil {
-				c.stopCtx()
-				return fail(err)
-			}
 			out = append(out, c)
-			go c.run(deliveries)
 		}
+	}
+	// Channels open concurrently (thousands, one round trip each), and
+	// consuming starts only once every one is open.
+	streams := make(map[*consumer]<-chan amqp.Delivery, len(out))
+	var mu sync.Mutex
+	err := forEachLimited(out, func(c *consumer) error {
+		d, err := c.open()
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		streams[c] = d
+		mu.Unlock()
+		return nil
+	})
+	for _, c := range out {
+		if d, ok := streams[c]; ok {
+			go c.run(d)
+		} else {
+			close(c.done) // never ran: stop must not wait for it
+		}
+	}
+	if err != nil {
+		return fail(err)
 	}
 	return out, nil
 }

@@ -102,12 +102,12 @@ func (r *runner) startPublishers() ([]*publisher, error) {
 				pacer = NewLimitedPacer(pacer, limit)
 			}
 			p.pacer = pacer
-			if err := p.open(context.Background()); err != nil {
-				closeAll(append(pubs, p))
-				return nil, err
-			}
 			pubs = append(pubs, p)
 		}
+	}
+	if err := forEachLimited(pubs, func(p *publisher) error { return p.open(context.Background()) }); err != nil {
+		closeAll(pubs)
+		return nil, err
 	}
 	return pubs, nil
 }

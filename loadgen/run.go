@@ -40,6 +40,7 @@ type runner struct {
 
 	mu        sync.Mutex // guards recorders, events, outages and warnings
 	recorders []*Recorder
+	handedOut int // recorders handed out, to spread goroutines over the pool
 	events    []Event
 	outages   []Outage
 	warnings  []string
@@ -49,11 +50,21 @@ type runner struct {
 	pubs   []*publisher
 }
 
+// newRecorder hands a publisher or consumer goroutine its recorder. Each
+// recorder holds a few ~190 KB histograms, so a run with thousands of
+// goroutines shares a small pool of them (recorders take a mutex, and with
+// a few per core the sharing costs next to nothing).
 func (r *runner) newRecorder() *Recorder {
-	rec := NewRecorder()
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	if limit := max(8, 4*runtime.GOMAXPROCS(0)); len(r.recorders) >= limit {
+		rec := r.recorders[r.handedOut%len(r.recorders)]
+		r.handedOut++
+		return rec
+	}
+	rec := NewRecorder()
 	r.recorders = append(r.recorders, rec)
-	r.mu.Unlock()
+	r.handedOut++
 	return rec
 }
 
@@ -203,12 +214,7 @@ func (r *runner) drive(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	stopConsumers := func() {
-		for _, c := range consumers {
-			c.stop()
-		}
-
-	}
+	stopConsumers := func() { inParallel(consumers, (*consumer).stop) }
 	pubs, err := r.startPublishers()
 	if err != nil {
 		stopConsumers()
@@ -284,9 +290,7 @@ func (r *runner) drive(ctx context.Context) (*Result, error) {
 		}
 	}
 	stopConsumers()
-	for _, p := range pubs {
-		p.close()
-	}
+	inParallel(pubs, (*publisher).close)
 	for _, l := range r.links {
 		l.close()
 	}
@@ -622,4 +626,45 @@ func addCounters(a, b [numCounters]int64) [numCounters]int64 {
 		a[i] += b[i]
 	}
 	return a
+}
+
+// inParallel calls f on every item at once and waits: stopping a thousand
+// consumers one round trip after another would take seconds.
+func inParallel[T any](items []T, f func(T)) {
+	var wg sync.WaitGroup
+	for _, it := range items {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(it)
+		}()
+	}
+	wg.Wait()
+}
+
+// forEachLimited calls f on every item, a bounded number at a time, and
+// returns the first error.
+func forEachLimited[T any](items []T, f func(T) error) error {
+	sem := make(chan struct{}, 32)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	for _, it := range items {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := f(it); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return first
 }
