@@ -42,6 +42,8 @@ func commands() []command {
 		{"compare", "compare runs with a baseline; exit 1 when a threshold is crossed", compareCmd},
 		{"sweep", "run a scenario once per variant (prefetch, say) and recommend one", sweepCmd},
 		{"verify-durability", "publish, restart the broker, consume: prove what survives", verifyDurabilityCmd},
+		{"health", "is the live broker healthy? findings by severity; exit 0/1/2 like a Nagios check", healthCmd},
+		{"lint", "check definitions, a scenario or the live broker against the production checklist", lintCmd},
 		{"validate", "check a scenario file (every problem, with its line) without a broker", validateCmd},
 		{"route", "tell which queues a message reaches under a scenario's topology, and why", routeCmd},
 		{"scenarios", "list the built-in scenarios, or show one", scenariosCmd},
