@@ -1,11 +1,9 @@
 package health
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/warrenmq/warren/scenarios"
@@ -286,30 +284,6 @@ func stringValue(v any) string {
 		return ""
 	}
 	return fmt.Sprint(v)
-}
-
-func numberValue(v any) (float64, bool) {
-	switch n := v.(type) {
-	case float64:
-		return n, true
-	case float32:
-		return float64(n), true
-	case int:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case int32:
-		return float64(n), true
-	case uint64:
-		return float64(n), true
-	case json.Number:
-		f, err := n.Float64()
-		return f, err == nil
-	case string:
-		f, err := strconv.ParseFloat(n, 64)
-		return f, err == nil
-	}
-	return 0, false
 }
 
 // deadLetterTargets returns the queues a queue's dead letters reach, its
