@@ -35,7 +35,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadStamp$$' -fuzztime $(FUZZ_EXECS) ./loadgen
 
 bench: broker
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200ms ./...
+	$(GO) build -o $(BIN) ./cmd/warren
+	./$(BIN) bench $(BENCH_ARGS)
 
 fmt:
 	$(GO) fmt ./...
