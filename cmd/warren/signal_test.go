@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,18 +30,35 @@ func TestInterruptWritesWhatRan(t *testing.T) {
 	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
 		t.Run(tc.sig.String(), func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "run")
-			cmd := exec.Command(bin, "run", "greenhouse", "--duration", "1m", "--quiet",
+			cmd := exec.Command(bin, "run", "greenhouse", "--duration", "1m",
 				"--prefix", testbroker.UniqueName(t, "sig")+".", "--cleanup", "--out", dir)
 			cmd.Env = append(os.Environ(), "WARREN_URI="+uri)
-			var stderr strings.Builder
-			cmd.Stderr = &stderr
+			pipe, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(3 * time.Second)
+			// Interrupt once the progress lines show messages going through,
+			// however long the start took on a busy machine.
+			var stderr strings.Builder
+			lines := bufio.NewScanner(pipe)
+			for lines.Scan() {
+				stderr.WriteString(lines.Text() + "\n")
+				if strings.Contains(lines.Text(), "consumed ") && !strings.Contains(lines.Text(), "consumed 0 ") {
+					break
+				}
+			}
+			drained := make(chan struct{})
+			go func() {
+				io.Copy(io.Discard, pipe)
+				close(drained)
+			}()
 			start := time.Now()
 			cmd.Process.Signal(tc.sig)
-			err := cmd.Wait()
+			<-drained // Wait closes the pipe: read it to the end first
+			err = cmd.Wait()
 			code := cmd.ProcessState.ExitCode()
 			if code != tc.code {
 				t.Fatalf("exit %d (%v), want %d; stderr: %s", code, err, tc.code, stderr.String())

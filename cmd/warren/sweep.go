@@ -37,7 +37,7 @@ func sweepCmd(ctx context.Context, c *cli, args []string) int {
 	out := fs.String("out", "", "sweep directory to write (default runs/<timestamp>-<scenario>-sweep); must not exist")
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	// The run flags, but for --prefetch, which a sweep sweeps.
-	var rf runFlags
+	rf := runFlags{stopNow: c.stopNow}
 	runFS := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	runFS.SortFlags = false
 	rf.register(runFS)
