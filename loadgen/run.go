@@ -574,9 +574,16 @@ func (c *collector) collect(now time.Time, hlog *HlogWriter, final bool) {
 	c.mu.Unlock()
 	e2e := iv.Histograms[MetricIDEndToEnd]
 	empty := iv.Counters == [numCounters]int64{}
-	if final && empty && now.Sub(c.last) < time.Second {
-		// The last, partial interval saw nothing: drawing it would add
-		// a false drop to zero at the end of every chart.
+	if n := len(c.series); final && now.Sub(c.last) < time.Second && (empty || n > 0 && now.Sub(c.last) < 500*time.Millisecond) {
+		// A short last interval drawn as a second of its own would be a
+		// false drop at the end of every chart: its counts join the
+		// second before (its latencies are in the totals already).
+		if n > 0 {
+			last := &c.series[n-1]
+			last.Published += iv.Counters[CounterPublished]
+			last.Confirmed += iv.Counters[CounterConfirmed]
+			last.Consumed += iv.Counters[CounterConsumed]
+		}
 		return
 	}
 	t := int((elapsed + 500*time.Millisecond) / time.Second)

@@ -42,6 +42,7 @@ const (
 	shadeBlocked     = "publishers blocked"
 	shadeMemoryAlarm = "memory alarm"
 	shadeDiskAlarm   = "disk alarm"
+	shadeOutage      = "connection lost"
 )
 
 // interval is a stretch of the run, in seconds since its start.
@@ -69,6 +70,8 @@ func shadeColour(kind string) color.Color {
 		return color.NRGBA{R: 0xD5, G: 0x5E, B: 0x00, A: 0x40}
 	case shadeDiskAlarm:
 		return color.NRGBA{R: 0xCC, G: 0x79, B: 0xA7, A: 0x48}
+	case shadeOutage:
+		return color.NRGBA{R: 0xE0, G: 0x20, B: 0x20, A: 0x30}
 	}
 	return color.NRGBA{R: 0x7F, G: 0x7F, B: 0x7F, A: 0x38}
 }
@@ -131,6 +134,42 @@ func blockedIntervals(r *loadgen.Result) []interval {
 	return out
 }
 
+// outageIntervals merges the times any connection was down (a broker
+// restart drops them all at once) into intervals; an outage that never
+// ended lasts to the end of the run.
+func outageIntervals(r *loadgen.Result) []interval {
+	if r.StartedAt.IsZero() || len(r.Outages) == 0 {
+		return nil
+	}
+	var ivs []interval
+	for _, o := range r.Outages {
+		from := max(o.Start.Sub(r.StartedAt).Seconds(), 0)
+		to := runEnd(r)
+		if !o.End.IsZero() {
+			to = o.End.Sub(r.StartedAt).Seconds()
+		}
+		ivs = append(ivs, interval{from, max(to, from)})
+	}
+	slices.SortFunc(ivs, func(a, b interval) int {
+		switch {
+		case a.from < b.from:
+			return -1
+		case a.from > b.from:
+			return 1
+		}
+		return 0
+	})
+	out := ivs[:1]
+	for _, iv := range ivs[1:] {
+		if last := &out[len(out)-1]; iv.from <= last.to {
+			last.to = max(last.to, iv.to)
+			continue
+		}
+		out = append(out, iv)
+	}
+	return out
+}
+
 // alarmIntervals finds the runs of consecutive samples in which the broker
 // reported an alarm, from the first sample's second to the last's.
 func alarmIntervals(samples []loadgen.BrokerSample, on func(loadgen.BrokerSample) bool) []interval {
@@ -157,6 +196,7 @@ func shadings(r *loadgen.Result) []shading {
 		{shadeBlocked, blockedIntervals(r), false},
 		{shadeMemoryAlarm, alarmIntervals(samples, func(s loadgen.BrokerSample) bool { return s.MemoryAlarm }), true},
 		{shadeDiskAlarm, alarmIntervals(samples, func(s loadgen.BrokerSample) bool { return s.DiskAlarm }), true},
+		{shadeOutage, outageIntervals(r), false},
 	}
 	var out []shading
 	for _, s := range all {
@@ -382,6 +422,8 @@ func shadingText(s shading) string {
 		return fmt.Sprintf("**The memory alarm was on** in the samples at %s.", what)
 	case shadeDiskAlarm:
 		return fmt.Sprintf("**The disk alarm was on** in the samples at %s.", what)
+	case shadeOutage:
+		return fmt.Sprintf("**Connections to the broker were lost** for %.1f s in all: %s; warren reconnected and carried on.", total, what)
 	}
 	return fmt.Sprintf("%s: %s.", s.kind, what)
 }

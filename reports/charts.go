@@ -541,6 +541,7 @@ func throughputChart(r *loadgen.Result) (*chart, error) {
 	c := newChart(chartTitle(r, title), xLabel, yLabel)
 	xmax := float64(series[len(series)-1].T)
 	c.addWarmUp(r, xmax)
+	c.addShading(shadings(r), xmax)
 	c.addGrid()
 
 	var ymax float64
