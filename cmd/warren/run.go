@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -152,8 +153,12 @@ func runCmd(ctx context.Context, c *cli, args []string) int {
 	out := fs.String("out", "", "run directory to write (default runs/<timestamp>-<scenario>); must not exist")
 	noReport := fs.Bool("no-report", false, "write result.json and latency.hlog only, no report.md or charts")
 	quiet := fs.Bool("quiet", false, "no progress line")
+	repeat := fs.Int("repeat", 1, "run the scenario N times, into DIR/1 … DIR/N, so that 'warren compare' can judge the run-to-run spread")
 	if done, code := parseFlags(c, fs, args); done {
 		return code
+	}
+	if *repeat < 1 || *repeat > 100 {
+		return fail(c, "run", exitBadInput, "--repeat must be between 1 and 100, got %d", *repeat)
 	}
 	if fs.NArg() != 1 {
 		return fail(c, "run", exitBadInput, "expected one scenario (a built-in name or a YAML file), got %d: see 'warren scenarios'", fs.NArg())
@@ -190,15 +195,36 @@ func runCmd(ctx context.Context, c *cli, args []string) int {
 		defer stop()
 		opts = append(opts, opt)
 	}
-	res, code := executeRun(ctx, c, s, opts, dir, runOutput{noReport: *noReport, quiet: *quiet})
-	if res == nil {
-		return code
+	if *repeat > 1 {
+		if _, err := os.Stat(dir); err == nil {
+			return fail(c, "run", exitBadInput, "run directory %s exists already: choose another --out, or remove it", dir)
+		}
 	}
-	printSummary(c.stdout, res)
-	if *noReport {
-		fmt.Fprintf(c.stdout, "result: %s\n", filepath.Join(dir, "result.json"))
-	} else {
-		fmt.Fprintf(c.stdout, "report: %s\n", filepath.Join(dir, "report.md"))
+	for i := 1; i <= *repeat; i++ {
+		runDir := dir
+		if *repeat > 1 {
+			runDir = filepath.Join(dir, strconv.Itoa(i))
+			if i > 1 {
+				// Let the broker settle, as between sweep variants.
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Second):
+				}
+			}
+		}
+		if ctx.Err() != nil {
+			return exitInterrupted
+		}
+		res, code := executeRun(ctx, c, s, opts, runDir, runOutput{noReport: *noReport, quiet: *quiet})
+		if res == nil {
+			return code
+		}
+		printSummary(c.stdout, res)
+		if *noReport {
+			fmt.Fprintf(c.stdout, "result: %s\n", filepath.Join(runDir, "result.json"))
+		} else {
+			fmt.Fprintf(c.stdout, "report: %s\n", filepath.Join(runDir, "report.md"))
+		}
 	}
 	if ctx.Err() != nil {
 		return exitInterrupted

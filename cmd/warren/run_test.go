@@ -142,3 +142,28 @@ func TestRunGreenhouse(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestRunRepeat makes repeats that compare reads as one side with a
+// run-to-run spread.
+func TestRunRepeat(t *testing.T) {
+	uri := testbroker.Require(t)
+	dir := filepath.Join(t.TempDir(), "repeats")
+	prefix := testbroker.UniqueName(t, "rep") + "."
+	code, stdout, stderr := runCLI(t, map[string]string{"WARREN_URI": uri},
+		"run", "greenhouse", "--duration", "2s", "--repeat", "2", "--quiet", "--no-report", "--prefix", prefix, "--cleanup", "--out", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, i := range []string{"1", "2"} {
+		if _, err := loadgen.ReadResult(filepath.Join(dir, i, "result.json")); err != nil {
+			t.Errorf("repeat %s: %v", i, err)
+		}
+	}
+	if strings.Count(stdout, "result: ") != 2 {
+		t.Errorf("want two results listed:\n%s", stdout)
+	}
+	code, stdout, stderr = runCLI(t, nil, "compare", dir, dir)
+	if code != exitOK {
+		t.Errorf("comparing the repeats with themselves: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
