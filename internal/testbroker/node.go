@@ -16,9 +16,9 @@ import (
 	"time"
 )
 
-// Bounds on the life of a private node. Boot takes 5-8 s on an idle 2-core
-// machine but over 30 s when other test binaries compete for the CPU, hence
-// the generous start bound.
+// Bounds on the life of a private node. A boot needs about 5.5 s of CPU,
+// mostly one core loading code: 6-9 s on a 2-core machine, but over 30 s when
+// other test binaries compete for the CPU, hence the generous start bound.
 const (
 	startTimeout = 120 * time.Second
 	stopTimeout  = 60 * time.Second

@@ -17,6 +17,15 @@
 //
 // The package keeps no state of its own: every value lives in a [Node] or a
 // [Shared] owned by the caller.
+//
+// Environment:
+//   - WARREN_TEST_URI, WARREN_TEST_MANAGEMENT_URI: another shared broker.
+//   - CI=true: a missing broker or RabbitMQ installation fails tests.
+//   - WARREN_TEST_RABBITMQ_HOME: the RabbitMQ installation private nodes run
+//     from (the directory with sbin/ and plugins/), if not found on PATH or
+//     in Debian's /usr/lib/rabbitmq.
+//   - WARREN_TEST_RABBITMQ_TRIM=0: run private nodes from the installation
+//     as it is, without the faster view that holds only the plugins needed.
 package testbroker
 
 import (
