@@ -188,6 +188,7 @@ func (m *monitor) sample(t int) {
 	m.mu.Lock()
 	m.view.Samples = append(m.view.Samples, s)
 	m.mu.Unlock()
+	m.r.stream.write(seriesLine{Broker: &s})
 }
 
 // latest returns the newest sample, if any.

@@ -19,6 +19,8 @@ type config struct {
 	hlog       io.Writer
 	metrics    prometheus.Registerer
 	stopNow    <-chan struct{}
+	started    func(StartInfo) error
+	series     io.Writer
 }
 
 // WithURI sets the broker URI (it overrides the scenario's).

@@ -67,6 +67,9 @@ type Result struct {
 	// Outages are the times a connection was down.
 	Outages  []Outage `json:"outages,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
+	// Incomplete is set on a result rebuilt from a run that was killed
+	// ("stopped at 06:41:12 after 6h52m0s"); empty for a finished run.
+	Incomplete string `json:"incomplete,omitempty"`
 }
 
 // Environment says what produced the result.

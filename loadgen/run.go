@@ -45,6 +45,7 @@ type runner struct {
 	outages   []Outage
 	warnings  []string
 	links     []*link // every publisher and consumer connection
+	stream    *seriesStream
 
 	queues map[string]*queueTracker
 	pubs   []*publisher
@@ -95,7 +96,7 @@ func Run(ctx context.Context, s *scenarios.Scenario, opts ...Option) (*Result, e
 	}
 	defer setup.Close()
 
-	res, err := r.drive(ctx)
+	res, err := r.drive(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +207,7 @@ func (r *runner) environment(conn *amqp.Connection) Environment {
 
 // drive starts consumers, then publishers, collects once a second, and
 // assembles the result.
-func (r *runner) drive(ctx context.Context) (*Result, error) {
+func (r *runner) drive(ctx context.Context, env Environment) (*Result, error) {
 	s := r.s
 	// Consumers attach before anyone publishes, so the first seconds are
 	// not distorted by a backlog that only exists because nobody listened.
@@ -231,6 +232,7 @@ func (r *runner) drive(ctx context.Context) (*Result, error) {
 	defer mon.close()
 
 	col := newCollector(r)
+	r.stream = newSeriesStream(r.cfg.series)
 	if reg := r.cfg.metrics; reg != nil {
 		pc := newPromCollector(r, col, mon)
 		if err := reg.Register(pc); err != nil {
@@ -239,6 +241,14 @@ func (r *runner) drive(ctx context.Context) (*Result, error) {
 			return nil, fmt.Errorf("register metrics: %w", err)
 		}
 		defer reg.Unregister(pc)
+	}
+	if f := r.cfg.started; f != nil {
+		info := StartInfo{Schema: RunSchema, ID: runIDString(r.runID), Scenario: r.maskedScenario(), Environment: env, StartedAt: time.Now().UTC()}
+		if err := f(info); err != nil {
+			stopConsumers()
+			closeAll(pubs)
+			return nil, err
+		}
 	}
 	cpuBefore := readCPU()
 	r.start = time.Now()
@@ -337,14 +347,10 @@ func (r *runner) receivedCopies() int64 {
 
 func (r *runner) result(col *collector, started, pubEnded time.Time) *Result {
 	s := r.s
-	masked := *s
-	masked.Broker.URI = scenarios.RedactURI(firstNonEmpty(r.cfg.uri, s.Broker.URI, DefaultURI))
-	masked.Broker.ManagementURI = scenarios.RedactURI(firstNonEmpty(r.cfg.mgmtURI, s.Broker.ManagementURI))
-	masked.Run.Seed = r.seed
 	res := &Result{
 		Schema:     ResultSchema,
 		ID:         runIDString(r.runID),
-		Scenario:   &masked,
+		Scenario:   r.maskedScenario(),
 		StartedAt:  started.UTC(),
 		EndedAt:    time.Now().UTC(),
 		Duration:   scenarios.Duration(pubEnded.Sub(started).Round(time.Millisecond)),
@@ -390,6 +396,16 @@ func (r *runner) result(col *collector, started, pubEnded time.Time) *Result {
 	r.mu.Unlock()
 	res.Warnings = append(res.Warnings, r.judge(res)...)
 	return res
+}
+
+// maskedScenario is the scenario as run, for results: passwords hidden,
+// the seed that was used filled in.
+func (r *runner) maskedScenario() *scenarios.Scenario {
+	masked := *r.s
+	masked.Broker.URI = scenarios.RedactURI(firstNonEmpty(r.cfg.uri, r.s.Broker.URI, DefaultURI))
+	masked.Broker.ManagementURI = scenarios.RedactURI(firstNonEmpty(r.cfg.mgmtURI, r.s.Broker.ManagementURI))
+	masked.Run.Seed = r.seed
+	return &masked
 }
 
 func runIDString(id uint32) string {
@@ -602,6 +618,7 @@ func (c *collector) collect(now time.Time, hlog *HlogWriter, final bool) {
 		EndToEndMax: e2e.Max(),
 	}
 	c.series = append(c.series, sec)
+	c.r.stream.write(seriesLine{Second: &sec})
 	if hlog != nil {
 		for m := Metric(0); m < numMetrics; m++ {
 			if h := iv.Histograms[m]; h.TotalCount() > 0 {

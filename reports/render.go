@@ -46,8 +46,16 @@ func Render(dir string, r *loadgen.Result) error {
 
 // RenderDir renders the run directory dir from the result.json it holds.
 func RenderDir(dir string) error {
-	r, err := loadgen.ReadResult(filepath.Join(dir, ResultFile))
-	if err != nil {
+	path := filepath.Join(dir, ResultFile)
+	var r *loadgen.Result
+	var err error
+	if _, statErr := os.Stat(path); statErr != nil && os.IsNotExist(statErr) {
+		// A run that was killed never wrote result.json: rebuild what
+		// it streamed, marked incomplete.
+		if r, err = loadgen.Recover(dir); err != nil {
+			return fmt.Errorf("reports: no %s, and %w", ResultFile, err)
+		}
+	} else if r, err = loadgen.ReadResult(path); err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}
 	return Render(dir, r)

@@ -54,6 +54,10 @@ func readRunDir(dir string) (*loadgen.Result, error) {
 	}
 	path := filepath.Join(dir, reports.ResultFile)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Stat(filepath.Join(dir, loadgen.RunFile)); err == nil {
+			// A run that was killed: rebuild what it streamed.
+			return loadgen.Recover(dir)
+		}
 		return nil, fmt.Errorf("%s has no %s: is it a run directory? (warren run writes one per run)", dir, reports.ResultFile)
 	}
 	return loadgen.ReadResult(path)

@@ -238,10 +238,13 @@ type runOutput struct {
 	quiet    bool
 }
 
-// executeRun runs a validated scenario and writes its run directory. The
-// directory appears only when everything in it is written: a failed run
-// leaves nothing behind. On failure it prints the error and returns a nil
-// result with the exit status.
+// executeRun runs a validated scenario and writes its run directory. Until
+// the broker has answered and publishing starts, everything goes to a hidden
+// partial directory, so bad input or an unreachable broker leaves nothing
+// behind; then the directory takes its name, and what the run streams there
+// (run.json, series.jsonl, latency.hlog) survives even a killed process for
+// 'warren report' to rebuild. On failure it prints the error and returns a
+// nil result with the exit status.
 func executeRun(ctx context.Context, c *cli, s *scenarios.Scenario, opts []loadgen.Option, dir string, o runOutput) (*loadgen.Result, int) {
 	if _, err := os.Stat(dir); err == nil {
 		return nil, fail(c, "run", exitBadInput, "run directory %s exists already: choose another --out, or remove it", dir)
@@ -254,19 +257,36 @@ func executeRun(ctx context.Context, c *cli, s *scenarios.Scenario, opts []loadg
 	if err != nil {
 		return nil, fail(c, "run", exitBadInput, "cannot write under %s: %v", parent, err)
 	}
+	current := partial // where the files are now
 	keep := false
 	defer func() {
 		if !keep {
-			os.RemoveAll(partial)
+			os.RemoveAll(current)
 		}
 	}()
-	hlog, err := os.Create(filepath.Join(partial, "latency.hlog"))
+	hlog, err := os.Create(filepath.Join(partial, loadgen.HlogFile))
 	if err != nil {
 		return nil, fail(c, "run", exitFailure, "%v", err)
 	}
 	defer hlog.Close()
+	series, err := os.Create(filepath.Join(partial, loadgen.SeriesFile))
+	if err != nil {
+		return nil, fail(c, "run", exitFailure, "%v", err)
+	}
+	defer series.Close()
 
-	opts = append(opts, loadgen.WithHlog(hlog))
+	started := func(info loadgen.StartInfo) error {
+		if err := loadgen.WriteJSONFile(filepath.Join(partial, loadgen.RunFile), info); err != nil {
+			return fmt.Errorf("write %s: %w", loadgen.RunFile, err)
+		}
+		// The open files move with the directory.
+		if err := os.Rename(partial, dir); err != nil {
+			return fmt.Errorf("move the run into %s: %w", dir, err)
+		}
+		current = dir
+		return nil
+	}
+	opts = append(opts, loadgen.WithHlog(hlog), loadgen.WithSeries(series), loadgen.WithStarted(started))
 	if !o.quiet {
 		opts = append(opts, loadgen.WithProgress(progressPrinter(c.stderr)))
 	}
@@ -277,19 +297,18 @@ func executeRun(ctx context.Context, c *cli, s *scenarios.Scenario, opts []loadg
 	if err != nil {
 		return nil, fail(c, "run", exitFailure, "%v", err)
 	}
-	if err := hlog.Close(); err != nil {
-		return nil, fail(c, "run", exitFailure, "write latency.hlog: %v", err)
+	for _, f := range []*os.File{hlog, series} {
+		if err := f.Close(); err != nil {
+			return nil, fail(c, "run", exitFailure, "write %s: %v", filepath.Base(f.Name()), err)
+		}
 	}
-	if err := res.WriteFile(filepath.Join(partial, "result.json")); err != nil {
+	if err := res.WriteFile(filepath.Join(current, loadgen.ResultFile)); err != nil {
 		return nil, fail(c, "run", exitFailure, "write result.json: %v", err)
 	}
 	if !o.noReport {
-		if err := reports.Render(partial, res); err != nil {
+		if err := reports.Render(current, res); err != nil {
 			return nil, fail(c, "run", exitFailure, "write report: %v", err)
 		}
-	}
-	if err := os.Rename(partial, dir); err != nil {
-		return nil, fail(c, "run", exitFailure, "move the run into %s: %v", dir, err)
 	}
 	keep = true
 	return res, exitOK

@@ -11,8 +11,11 @@ import (
 	"testing"
 	"time"
 
+	amqp "github.com/rabbitmq/amqp091-go"
+
 	"github.com/warrenmq/warren/internal/testbroker"
 	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/scenarios"
 )
 
 // TestInterruptWritesWhatRan builds warren, interrupts a run with SIGINT
@@ -77,5 +80,92 @@ func TestInterruptWritesWhatRan(t *testing.T) {
 				t.Errorf("a graceful stop lost %d messages", res.Integrity.Lost)
 			}
 		})
+	}
+}
+
+// TestKilledRunStillReports kills a run with SIGKILL and rebuilds a report
+// from what it streamed, marked incomplete.
+func TestKilledRunStillReports(t *testing.T) {
+	uri := testbroker.Require(t)
+	bin := filepath.Join(t.TempDir(), "warren")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	prefix := testbroker.UniqueName(t, "kill") + "."
+	cmd := exec.Command(bin, "run", "greenhouse", "--duration", "1m", "--prefix", prefix, "--out", dir)
+	cmd.Env = append(os.Environ(), "WARREN_URI="+uri)
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(pipe)
+	seen := 0
+	for lines.Scan() {
+		if strings.Contains(lines.Text(), "consumed ") && !strings.Contains(lines.Text(), "consumed 0 ") {
+			if seen++; seen == 3 {
+				break
+			}
+		}
+	}
+	drained := make(chan struct{})
+	go func() {
+		io.Copy(io.Discard, pipe)
+		close(drained)
+	}()
+	cmd.Process.Kill()
+	<-drained
+	cmd.Wait()
+	// The killed run left its queues behind: delete them.
+	t.Cleanup(func() { deleteScenarioQueues(t, uri, prefix) })
+
+	if _, err := os.Stat(filepath.Join(dir, "result.json")); !os.IsNotExist(err) {
+		t.Fatalf("a killed run has a result.json (%v)", err)
+	}
+	code, stdout, stderr := runCLI(t, nil, "report", dir)
+	if code != exitOK {
+		t.Fatalf("report of a killed run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "incomplete run: stopped at") {
+		t.Errorf("report.md does not say the run is incomplete:\n%.600s", md)
+	}
+	res, err := loadgen.Recover(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Published == 0 || len(res.Series) < 3 {
+		t.Errorf("recovered %d published over %d seconds", res.Summary.Published, len(res.Series))
+	}
+	if l := res.Latency[loadgen.MetricEndToEnd]; l.Count == 0 {
+		t.Error("no end-to-end latency recovered from latency.hlog")
+	}
+}
+
+func deleteScenarioQueues(t *testing.T, uri, prefix string) {
+	conn, err := amqp.Dial(uri)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		return
+	}
+	s, err := scenarios.Builtin("greenhouse")
+	if err != nil {
+		return
+	}
+	for _, q := range s.Topology.Queues {
+		ch.QueueDelete(prefix+q.Name, false, false, false)
+	}
+	for _, e := range s.Topology.Exchanges {
+		ch.ExchangeDelete(prefix+e.Name, false, false)
 	}
 }
