@@ -145,7 +145,7 @@ func (c Constants) List() []NamedConstant {
 		{"Idle node baseline", UnitBytes, c.IdleBaseline},
 		{"Disk overhead per persisted message", UnitBytes, c.DiskMessageOverhead},
 		{"File descriptors of an idle node", UnitCount, c.FDBaseline},
-		{"frame_max", UnitBytes, c.FrameMax},
+		{"frame_max (bytes)", UnitCount, c.FrameMax},
 	}
 }
 

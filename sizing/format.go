@@ -111,7 +111,14 @@ func formatSeconds(s float64) string {
 	case s < 120:
 		return strconv.FormatFloat(roundSig(s, 3), 'f', -1, 64) + " s"
 	}
-	return time.Duration(math.Round(s) * float64(time.Second)).String()
+	r := math.Round(s)
+	switch {
+	case math.Mod(r, 3600) == 0:
+		return formatCount(r/3600) + " h"
+	case math.Mod(r, 60) == 0:
+		return formatCount(r/60) + " min"
+	}
+	return time.Duration(r * float64(time.Second)).String()
 }
 
 func formatDuration(d time.Duration) string { return formatSeconds(d.Seconds()) }

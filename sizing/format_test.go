@@ -24,6 +24,8 @@ func TestFormatValue(t *testing.T) {
 		{7.142857, UnitSeconds, "7.14 s"},
 		{0.0125, UnitSeconds, "12.5 ms"},
 		{3725, UnitSeconds, "1h2m5s"},
+		{300, UnitSeconds, "5 min"},
+		{7200, UnitSeconds, "2 h"},
 		{0, UnitSeconds, "0 s"},
 		{math.Inf(1), UnitSeconds, "never"},
 		{10_000, UnitMilliseconds, "10,000 ms"},

@@ -198,7 +198,7 @@ func Compute(in Input) (Plan, error) {
 			fmt.Sprintf("consumers per queue × queues = %s × %d", fc(perQueue), in.Queues))
 	}
 	capacity := perQueue / pt // msg/s one queue's consumers can take
-	p.add("drain_after_peak", "Time to drain a full backlog once publishing stops", M/capacity, UnitSeconds,
+	p.add("drain_after_peak", "Drain time of a full backlog once publishing stops", M/capacity, UnitSeconds,
 		fmt.Sprintf("messages ÷ (consumers ÷ processing time) = %s ÷ (%s ÷ %s)", fc(M), fc(perQueue), formatDuration(in.ProcessingTime)))
 	spare := capacity - lambda
 	drainPeak := math.Inf(1)
@@ -207,7 +207,7 @@ func Compute(in Input) (Plan, error) {
 	} else if spare > 1e-9*capacity {
 		drainPeak = M / spare
 	}
-	p.add("drain_at_peak", "Time to drain a full backlog while publishing goes on at peak", drainPeak, UnitSeconds,
+	p.add("drain_at_peak", "Drain time of a full backlog while the peak goes on", drainPeak, UnitSeconds,
 		fmt.Sprintf("messages ÷ (consumers ÷ processing time − messages into each queue) = %s ÷ (%s msg/s − %s msg/s)", fc(M), fn(capacity), fn(lambda)),
 		"only the consumers' spare capacity drains the backlog while the peak lasts")
 	if math.IsInf(drainPeak, 1) {
@@ -259,7 +259,7 @@ func Compute(in Input) (Plan, error) {
 	if replicaNote != "" {
 		qmemAssume = append(qmemAssume, replicaNote)
 	}
-	p.add("queue_memory", "Queue memory per queue (the management API's queue \"memory\")", qmem, UnitBytes,
+	p.add("queue_memory", "Queue memory per queue (the management API's figure)", qmem, UnitBytes,
 		fmt.Sprintf("empty queue + messages × memory per message = %s + %s × %s B", fb(queueRAM.Value), fc(M), fn(msgRAM.Value)),
 		qmemAssume...)
 	need := []float64{qmem * Q}
@@ -289,10 +289,10 @@ func Compute(in Input) (Plan, error) {
 		// read, and the kernel does not count it against the watermark.
 	}
 	if in.QueueType == Classic {
-		p.add("backlog_ram", "RAM for the backlog (the napkin number with the broker's overhead)", qmem*Q+Mt*(S+P), UnitBytes,
+		p.add("backlog_ram", "RAM for the backlog, with the broker's overhead", qmem*Q+Mt*(S+P), UnitBytes,
 			fmt.Sprintf("queue memory × queues + bodies = %s × %d + %s", fb(qmem), in.Queues, fb(Mt*(S+P))))
 	} else {
-		p.add("backlog_ram", "RAM for the backlog (the napkin number with the broker's overhead)", qmem*Q, UnitBytes,
+		p.add("backlog_ram", "RAM for the backlog, with the broker's overhead", qmem*Q, UnitBytes,
 			fmt.Sprintf("queue memory × queues = %s × %d", fb(qmem), in.Queues),
 			"bodies are not held per message: see the write-ahead log (quorum) or segment files (stream)")
 	}
@@ -306,7 +306,7 @@ func Compute(in Input) (Plan, error) {
 	chanRAM := chans * c.ChannelRAM.Value
 	p.add("channels_ram", "Channels", chanRAM, UnitBytes,
 		fmt.Sprintf("channels × memory per channel = %s × %s", fc(chans), fb(c.ChannelRAM.Value)), c.ChannelRAM.Source)
-	p.add("baseline_ram", "Idle node baseline", c.IdleBaseline.Value, UnitBytes, "measured idle node", c.IdleBaseline.Source)
+	p.add("baseline_ram", "Idle node baseline", c.IdleBaseline.Value, UnitBytes, "the node's memory with no load = "+fb(c.IdleBaseline.Value), c.IdleBaseline.Source)
 	need = append(need, unackedRAM, connRAM, chanRAM, c.IdleBaseline.Value)
 	needText = append(needText, "unacked", "connections", "channels", "baseline")
 	needNum = append(needNum, fb(unackedRAM), fb(connRAM), fb(chanRAM), fb(c.IdleBaseline.Value))
@@ -339,6 +339,29 @@ func Compute(in Input) (Plan, error) {
 		if float64(in.BrokerRAM) < nodeRAM && needed <= limit {
 			p.warn("the node's %s of RAM is less than the %s to provision with headroom ×%s", fb(float64(in.BrokerRAM)), fb(nodeRAM), fn(H))
 		}
+	}
+
+	// How much backlog fits under the memory limit: everything else is
+	// fixed, and each message held adds its memory per message (plus its
+	// body in a classic queue) in every queue.
+	limit, limitText := nodeRAM*W, "the provisioned node's limit"
+	if in.BrokerRAM > 0 {
+		limit, limitText = float64(in.BrokerRAM)*W, "the given node's limit"
+	}
+	perHeld := msgRAM.Value
+	perHeldText := fmt.Sprintf("%s B", fn(msgRAM.Value))
+	if in.QueueType == Classic {
+		perHeld += S + P
+		perHeldText = fmt.Sprintf("(%s B + %s + %s)", fn(msgRAM.Value), fbx(S), fbx(P))
+	}
+	if perHeld > 0 && lambda > 0 {
+		fixed := needed - M*Q*perHeld
+		capMsgs := math.Max(0, math.Floor((limit-fixed)/(Q*perHeld)))
+		p.add("backlog_capacity", "Backlog the node holds before the memory alarm", capMsgs/lambda, UnitSeconds,
+			fmt.Sprintf("(limit − RAM needed without the backlog) ÷ (queues × memory per message held) ÷ messages into each queue = (%s − %s) ÷ (%d × %s) = %s messages per queue, ÷ %s msg/s",
+				fb(limit), fb(fixed), in.Queues, perHeldText, fc(capMsgs), fn(lambda)),
+			fmt.Sprintf("%s: %s × %s", limitText, fb(limit/W), fn(W)),
+			"of peak traffic with no consumer taking messages; unacknowledged messages, connections and channels as planned")
 	}
 
 	// Queue limits.
@@ -391,12 +414,12 @@ func Compute(in Input) (Plan, error) {
 	pub := float64(PublishWireBytes(ex, rk, props, in.BodyBytes, frameMax))
 	bodyNote := fmt.Sprintf("%d body frame(s) of at most frame_max − 8 = %s bytes", nFrames, fc(float64(frameMax-FrameOverhead)))
 	p.add("publish_bytes", "Bytes on the wire per published message", pub, UnitBytes,
-		fmt.Sprintf("(17 + exchange + routing key) + (22 + properties) + (body + 8 × body frames) = (17 + %d + %d) + (22 + %d) + (%d + 8 × %d)", ex, rk, props, in.BodyBytes, nFrames),
+		fmt.Sprintf("(17 + exchange + routing key) + (22 + properties) + (body + 8 × body frames) = (17 + %d + %d) + (22 + %d) + (%s + 8 × %d)", ex, rk, props, fc(S), nFrames),
 		"AMQP 0-9-1 framing: 8 bytes per frame; basic.publish method frame, content header, body frames", bodyNote,
 		"TCP/IP headers (about 52 bytes per segment) and TLS records are not counted")
 	del := float64(DeliverWireBytes(tag, ex, rk, props, in.BodyBytes, frameMax))
 	p.add("deliver_bytes", "Bytes on the wire per delivery", del, UnitBytes,
-		fmt.Sprintf("(24 + consumer tag + exchange + routing key) + (22 + properties) + (body + 8 × body frames) = (24 + %d + %d + %d) + (22 + %d) + (%d + 8 × %d)", tag, ex, rk, props, in.BodyBytes, nFrames),
+		fmt.Sprintf("(24 + consumer tag + exchange + routing key) + (22 + properties) + (body + 8 × body frames) = (24 + %d + %d + %d) + (22 + %d) + (%s + 8 × %d)", tag, ex, rk, props, fc(S), nFrames),
 		"basic.deliver method frame, then the same content header and body frames")
 	p.add("ack_bytes", "Bytes per consumer ack (and per publisher confirm)", AckFrameBytes, UnitBytes,
 		"8 + class + method + delivery tag + flags = 8 + 2 + 2 + 8 + 1",
@@ -428,8 +451,7 @@ func Compute(in Input) (Plan, error) {
 	fds := conns + c.FDBaseline.Value
 	p.add("fds", "File descriptors in use", fds, UnitCount,
 		fmt.Sprintf("connections + idle node = %s + %s", fc(conns), fc(c.FDBaseline.Value)), c.FDBaseline.Source)
-	limit := math.Max(50000, 2*fds)
-	p.add("fd_limit", "Open-file limit to set (ulimit -n)", limit, UnitCount,
+	p.add("fd_limit", "Open-file limit to set (ulimit -n)", math.Max(50000, 2*fds), UnitCount,
 		fmt.Sprintf("max(50,000, 2 × in use) = max(50,000, 2 × %s)", fc(fds)),
 		"RabbitMQ's production checklist asks for at least 50,000 open files")
 

@@ -63,6 +63,9 @@ func TestCompute(t *testing.T) {
 				"ack_bytes":        21,
 				"network_in":       4.272, // 500 × (1,047 + 21) × 8 ÷ 10⁶
 				"network_out":      4.424, // 500 × (1,085 + 21) × 8 ÷ 10⁶
+				// (175,193,208 × 1.5 − (175,193,208 − 5,000 × 1,632)) ÷ 1,632
+				// = 58,674 messages, ÷ 500 msg/s
+				"backlog_capacity": 58_674.0 / 500,
 				"sockets":          8,
 				"fds":              48,
 				"fd_limit":         50_000,
@@ -112,6 +115,9 @@ func TestCompute(t *testing.T) {
 				"network_in":       34.416,  // 1,000 × (4,260 + 2 × 21) × 8 ÷ 10⁶
 				"network_out":      68.592,  // 1,000 × (2 × 4,287 + 0) × 8 ÷ 10⁶
 				"replication":      134.304, // 1,000 × 2 × 2 × (4,096 + 101) × 8 ÷ 10⁶
+				// (1.2 GB − (710,694,112 − 80,000 × 32)) ÷ (4 × 32) =
+				// 3,842,702 messages per queue, ÷ 500 msg/s
+				"backlog_capacity": 3_842_702.0 / 500,
 				"sockets":          10,
 				"fds":              50,
 			},
@@ -185,7 +191,7 @@ func TestCompute(t *testing.T) {
 				"replication":      6.4, // 200 × 1 × 2 × 2,000 × 8 ÷ 10⁶
 			},
 			text:   map[string]string{"max_age": "90s"},
-			absent: []string{"max_length", "overflow", "wal_ram", "bodies_ram"},
+			absent: []string{"max_length", "overflow", "wal_ram", "bodies_ram", "backlog_capacity"},
 		},
 		{
 			name: "processing fast against the round trip: prefetch capped",

@@ -37,6 +37,7 @@ type command struct {
 // commands is the dispatch table, in the order help lists them.
 func commands() []command {
 	return []command{
+		{"size", "plan broker RAM, queue limits, consumers, disk and network from rate, size and backlog", sizeCmd},
 		{"run", "run a scenario against a broker and write a report", runCmd},
 		{"report", "re-render a run directory's report.md and charts from its result.json", reportCmd},
 		{"compare", "compare runs with a baseline; exit 1 when a threshold is crossed", compareCmd},

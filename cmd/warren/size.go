@@ -1,0 +1,623 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/spf13/pflag"
+
+	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/scenarios"
+	"github.com/warrenmq/warren/sizing"
+)
+
+// Files warren size --out writes.
+const (
+	sizingFile          = "sizing.md"
+	sizingRAMChart      = "sizing-ram.png"
+	sizingConsumerChart = "sizing-consumers.png"
+)
+
+// clients are the client libraries the production settings are spelled
+// for, in the order sizing.md shows them.
+var clients = []struct{ key, title, lang string }{
+	{"go", "Go (github.com/rabbitmq/amqp091-go)", "go"},
+	{"python", "Python (Pika)", "python"},
+	{"java", "Java (com.rabbitmq:amqp-client)", "java"},
+	{"node", "Node.js (amqplib)", "js"},
+}
+
+// sizeFlags are the inputs of warren size.
+type sizeFlags struct {
+	rate, size, props, backlog string
+	queues, fanOut, replicas   int
+	queueType                  string
+	persistent, confirms       bool
+	processing, rtt            string
+	utilisation, headroom      float64
+	connections, channels      int
+	brokerRAM, version         string
+	exchange, routingKey       string
+	prefetchCap                int
+	calibration, out, client   string
+	assumptions                bool
+}
+
+func (f *sizeFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.rate, "rate", "", "peak publish rate, msg/s, all publishers together (required)")
+	fs.StringVar(&f.size, "size", "", "message body size, e.g. 1KB (1,000 bytes) or 1KiB (1,024) (required)")
+	fs.StringVar(&f.backlog, "backlog", "", "backlog each queue must hold: a time of peak traffic (10s, 5m) or a message count (5000) (required)")
+	fs.StringVar(&f.props, "properties-size", "0", "encoded size of the message properties (headers, content type, ...) besides delivery-mode")
+	fs.IntVar(&f.queues, "queues", 1, "number of queues the traffic spreads over")
+	fs.IntVar(&f.fanOut, "fan-out", 1, "queues each message is routed to")
+	fs.StringVar(&f.queueType, "queue-type", "classic", "classic, quorum or stream")
+	fs.IntVar(&f.replicas, "replicas", 0, "replicas of a quorum queue or stream (default 3)")
+	fs.BoolVar(&f.persistent, "persistent", true, "persistent messages in durable queues (--persistent=false for transient)")
+	fs.BoolVar(&f.confirms, "confirms", true, "publishers use publisher confirms (--confirms=false if not)")
+	fs.StringVar(&f.processing, "processing-time", "", "a consumer's time per message (default 10ms)")
+	fs.StringVar(&f.rtt, "rtt", "", "network round trip between consumers and the broker (default 1ms)")
+	fs.Float64Var(&f.utilisation, "utilisation", 0, "fraction of time consumers may be busy at peak (default 0.8)")
+	fs.IntVar(&f.connections, "connections", 0, "client connections expected (default one per consumer, plus one)")
+	fs.IntVar(&f.channels, "channels", 0, "channels expected (default one per consumer, plus one)")
+	fs.Float64Var(&f.headroom, "headroom", 0, "multiply the RAM and disk to provision by this (default 1.5)")
+	fs.StringVar(&f.brokerRAM, "broker-ram", "", "the node's RAM if known, e.g. 16GiB: warns when the backlog would trip the memory alarm")
+	fs.StringVar(&f.version, "rabbitmq-version", "", "RabbitMQ version for the defaults: 3.x has watermark 0.4, 4.x 0.6 (default 3.x, or the calibrated broker's)")
+	fs.StringVar(&f.exchange, "exchange", "", "exchange publishers publish to (its length counts in the network bytes)")
+	fs.StringVar(&f.routingKey, "routing-key", "", "a typical routing key (its length counts in the network bytes)")
+	fs.IntVar(&f.prefetchCap, "prefetch-cap", 0, "highest prefetch to suggest (default 300)")
+	fs.StringVar(&f.calibration, "calibration", "", "use the constants measured by 'warren size calibrate' (a calibration.json)")
+	fs.StringVar(&f.out, "out", "", "also write sizing.md and charts into this directory (created if missing)")
+	fs.StringVar(&f.client, "client", "", "also print the production settings for one client: go, python, java or node")
+	fs.BoolVarP(&f.assumptions, "assumptions", "a", false, "print each line's assumptions under it")
+}
+
+// input turns the flags into a sizing input.
+func (f *sizeFlags) input(fs *pflag.FlagSet) (sizing.Input, error) {
+	var in sizing.Input
+	var errs []string
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	for _, name := range []string{"rate", "size", "backlog"} {
+		if !fs.Changed(name) {
+			bad("--%s is required", name)
+		}
+	}
+	if fs.Changed("rate") {
+		v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(f.rate), "/s"), 64)
+		if err != nil || !(v > 0) {
+			bad("--rate %q: give the peak messages per second, a number > 0", f.rate)
+		}
+		in.Rate = v
+	}
+	if fs.Changed("size") {
+		b, err := scenarios.ParseByteSize(f.size)
+		if err != nil {
+			bad("--size: %v", err)
+		}
+		in.BodyBytes = int64(b)
+	}
+	if b, err := scenarios.ParseByteSize(f.props); err != nil {
+		bad("--properties-size: %v", err)
+	} else {
+		in.PropertiesBytes = int64(b)
+	}
+	if fs.Changed("backlog") {
+		s := strings.TrimSpace(f.backlog)
+		if n, err := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64); err == nil && n >= 0 {
+			in.BacklogMessages = n
+		} else if d, err := scenarios.ParseDuration(s); err == nil && d >= 0 {
+			in.Backlog = d.Std()
+		} else {
+			bad("--backlog %q: give a time of peak traffic (10s, 5m) or a message count (5000)", f.backlog)
+		}
+	}
+	dur := func(flag, v string) time.Duration {
+		if v == "" {
+			return 0
+		}
+		d, err := scenarios.ParseDuration(v)
+		if err != nil || d < 0 {
+			bad("--%s %q: give a duration such as 10ms or 1.5s", flag, v)
+		}
+		return d.Std()
+	}
+	in.ProcessingTime = dur("processing-time", f.processing)
+	in.RTT = dur("rtt", f.rtt)
+	if f.brokerRAM != "" {
+		b, err := scenarios.ParseByteSize(f.brokerRAM)
+		if err != nil || b == 0 {
+			bad("--broker-ram %q: give the node's RAM, e.g. 16GiB", f.brokerRAM)
+		}
+		in.BrokerRAM = int64(b)
+	}
+	in.Queues, in.FanOut, in.Replicas = f.queues, f.fanOut, f.replicas
+	in.QueueType = sizing.QueueType(strings.ToLower(f.queueType))
+	in.Persistent, in.Confirms = f.persistent, f.confirms
+	in.Utilisation, in.Headroom = f.utilisation, f.headroom
+	in.Connections, in.Channels = f.connections, f.channels
+	in.Version = f.version
+	in.Exchange, in.RoutingKey = f.exchange, f.routingKey
+	in.PrefetchCap = f.prefetchCap
+	if fs.Changed("queues") && f.queues < 1 {
+		bad("--queues must be ≥ 1, got %d", f.queues)
+	}
+	if fs.Changed("fan-out") && f.fanOut < 1 {
+		bad("--fan-out must be ≥ 1, got %d", f.fanOut)
+	}
+	if f.client != "" && clientIndex(f.client) < 0 {
+		bad("--client %q: use go, python, java or node", f.client)
+	}
+	if len(errs) > 0 {
+		return in, fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return in, nil
+}
+
+func clientIndex(key string) int {
+	for i, cl := range clients {
+		if cl.key == strings.ToLower(key) {
+			return i
+		}
+	}
+	return -1
+}
+
+// sizeCmd prints a broker plan for a workload; 'warren size calibrate'
+// measures the constants on a broker.
+func sizeCmd(ctx context.Context, c *cli, args []string) int {
+	if len(args) > 0 && args[0] == "calibrate" {
+		return sizeCalibrateCmd(ctx, c, args[1:])
+	}
+	fs := newFlags(c, "size", "size --rate MSG_PER_S --size BYTES --backlog DURATION|COUNT [flags]\n       warren size calibrate [flags]   (measure the constants on a broker; see 'warren size calibrate --help')",
+		"warren size --rate 500 --size 1KB --backlog 10s\n"+
+			"warren size --rate 2000 --size 4KiB --backlog 5m --queue-type quorum --processing-time 25ms --broker-ram 16GiB --out plan/\n"+
+			"warren size --rate 500 --size 1KB --backlog 10s --calibration calibration.json --client go")
+	var f sizeFlags
+	f.register(fs)
+	if done, code := parseFlags(c, fs, args); done {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return fail(c, "size", exitBadInput, "unexpected arguments %q: every input is a flag (see 'warren size --help')", fs.Args())
+	}
+	in, err := f.input(fs)
+	if err != nil {
+		return fail(c, "size", exitBadInput, "%v", err)
+	}
+	var cal *loadgen.Calibration
+	if f.calibration != "" {
+		if cal, err = loadgen.ReadCalibration(f.calibration); err != nil {
+			return fail(c, "size", exitBadInput, "--calibration: %v", err)
+		}
+		if in.Version == "" {
+			in.Version = cal.Broker.Version
+		}
+		k := sizing.DefaultConstants(in.Version).Calibrate(measurements(cal), in.BodyBytes)
+		in.Constants = &k
+	}
+	plan, err := sizing.Compute(in)
+	if err != nil {
+		return fail(c, "size", exitBadInput, "%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	var buf bytes.Buffer
+	writeSizeText(&buf, plan, cal, f.calibration, f.assumptions)
+	if i := clientIndex(f.client); i >= 0 {
+		fmt.Fprintf(&buf, "\nProduction settings, %s:\n\n%s", clients[i].title, clientSnippet(clients[i].key, plan.Settings))
+	}
+	if _, err := c.stdout.Write(buf.Bytes()); err != nil {
+		return exitFailure
+	}
+	if f.out != "" {
+		if err := os.MkdirAll(f.out, 0o755); err != nil {
+			return fail(c, "size", exitBadInput, "cannot create %s: %v", f.out, err)
+		}
+		if err := writeSizeReport(f.out, plan, cal, f.calibration); err != nil {
+			return fail(c, "size", exitFailure, "%v", err)
+		}
+		fmt.Fprintf(c.stdout, "\nplan: %s\n", filepath.Join(f.out, sizingFile))
+	}
+	return exitOK
+}
+
+// measurements turns a calibration file into the model's measurements.
+func measurements(cal *loadgen.Calibration) sizing.Measurements {
+	m := sizing.Measurements{
+		Broker:            calibratedOn(cal),
+		ConnectionBytes:   cal.ConnectionBytes,
+		ChannelBytes:      cal.ChannelBytes,
+		IdleBaselineBytes: float64(cal.NodeMemoryBefore),
+		FDBaseline:        float64(cal.FDUsedBefore),
+		FrameMax:          cal.FrameMax,
+	}
+	for _, q := range cal.Queues {
+		m.Queues = append(m.Queues, sizing.QueueMeasurement{
+			Type:            sizing.QueueType(q.Type),
+			BodyBytes:       q.BodyBytes,
+			Messages:        q.Messages,
+			EmptyBytes:      float64(q.EmptyMemory),
+			PerMessageBytes: q.PerMessage,
+		})
+	}
+	return m
+}
+
+func calibratedOn(cal *loadgen.Calibration) string {
+	s := strings.TrimSpace(cal.Broker.Product + " " + cal.Broker.Version)
+	if cal.Broker.Node != "" {
+		s += " on " + cal.Broker.Node
+	}
+	return s
+}
+
+// describe says in one line what the plan is for.
+func describe(in sizing.Input) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s msg/s of %s bodies at peak", sizing.FormatValue(in.Rate, sizing.UnitCount), sizing.FormatValue(float64(in.BodyBytes), sizing.UnitBytes))
+	if in.BacklogMessages > 0 {
+		fmt.Fprintf(&b, "; backlog target %s per queue", sizing.FormatValue(float64(in.BacklogMessages), sizing.UnitMessages))
+	} else {
+		fmt.Fprintf(&b, "; backlog target %s of peak traffic", sizing.FormatValue(in.Backlog.Seconds(), sizing.UnitSeconds))
+	}
+	plural := "s"
+	if in.Queues == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(&b, "; %d %s queue%s", in.Queues, in.QueueType, plural)
+	if in.QueueType != sizing.Classic {
+		fmt.Fprintf(&b, " (%d replicas)", in.Replicas)
+	}
+	if in.FanOut > 1 {
+		fmt.Fprintf(&b, ", fan-out %d", in.FanOut)
+	}
+	if in.Persistent {
+		b.WriteString("; persistent")
+	} else {
+		b.WriteString("; transient")
+	}
+	if in.Confirms {
+		b.WriteString(", confirms")
+	} else {
+		b.WriteString(", no confirms")
+	}
+	return b.String()
+}
+
+// constantsNote says where the constants came from.
+func constantsNote(p sizing.Plan, cal *loadgen.Calibration, path string) string {
+	if cal == nil {
+		return "RabbitMQ defaults and warren's measurements on 3.10.8 (not your broker: run 'warren size calibrate')"
+	}
+	n := 0
+	for _, k := range p.Constants.List() {
+		if k.Calibrated {
+			n++
+		}
+	}
+	return fmt.Sprintf("calibrated on %s (%s): %d of %d measured, the rest defaults", calibratedOn(cal), path, n, len(p.Constants.List()))
+}
+
+// writeSizeText prints the plan as a table, one section at a time, each
+// line with its formula.
+func writeSizeText(w io.Writer, p sizing.Plan, cal *loadgen.Calibration, path string, assumptions bool) {
+	fmt.Fprintf(w, "Plan for %s.\n", describe(p.Input))
+	fmt.Fprintf(w, "Constants: %s.\n", constantsNote(p, cal, path))
+	nameW, valueW := 0, 0
+	for _, l := range p.Lines {
+		nameW = max(nameW, utf8.RuneCountInString(l.Name))
+		valueW = max(valueW, utf8.RuneCountInString(l.Display()))
+	}
+	pad := func(s string, n int) string { return s + strings.Repeat(" ", n-utf8.RuneCountInString(s)) }
+	for _, sec := range p.Sections() {
+		fmt.Fprintf(w, "\n%s\n", strings.ToUpper(sec))
+		for _, l := range p.Lines {
+			if l.Section != sec {
+				continue
+			}
+			fmt.Fprintf(w, "  %s  %s  %s\n", pad(l.Name, nameW), pad(l.Display(), valueW), l.Formula)
+			if assumptions {
+				for _, a := range l.Assumptions {
+					fmt.Fprintf(w, "    · %s\n", a)
+				}
+			}
+		}
+	}
+	if len(p.Warnings) > 0 {
+		fmt.Fprintln(w, "\nWARNINGS")
+		for _, s := range p.Warnings {
+			fmt.Fprintf(w, "  ! %s\n", s)
+		}
+	}
+	if len(p.Assumed) > 0 {
+		fmt.Fprintln(w, "\nASSUMED (defaults; set them with flags)")
+		fmt.Fprintf(w, "  %s\n", strings.Join(p.Assumed, "; "))
+	}
+	if !assumptions {
+		fmt.Fprintln(w, "\n-a prints each line's assumptions; --out DIR writes sizing.md with them, charts and the settings for Go, Python, Java and Node.js.")
+	}
+}
+
+// writeSizeReport writes sizing.md and its charts into dir.
+func writeSizeReport(dir string, p sizing.Plan, cal *loadgen.Calibration, path string) error {
+	ram, err := ramChart(p)
+	if err != nil {
+		return fmt.Errorf("%s: %w", sizingRAMChart, err)
+	}
+	cons, err := consumersChart(p)
+	if err != nil {
+		return fmt.Errorf("%s: %w", sizingConsumerChart, err)
+	}
+	for name, data := range map[string][]byte{
+		sizingFile:          sizingMarkdown(p, cal, path),
+		sizingRAMChart:      ram,
+		sizingConsumerChart: cons,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mdCell makes text safe inside a Markdown table cell.
+func mdCell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+// sizingMarkdown renders the plan: inputs, outputs with formulas and
+// assumptions, warnings, constants, production settings, charts. It reads
+// no clock, so the same plan gives the same bytes.
+func sizingMarkdown(p sizing.Plan, cal *loadgen.Calibration, path string) []byte {
+	var b bytes.Buffer
+	in := p.Input
+	fmt.Fprintf(&b, "# Sizing plan\n\n%s.\n\n", describe(in))
+	fmt.Fprintf(&b, "Constants: %s.\n\n", constantsNote(p, cal, path))
+
+	b.WriteString("## Inputs\n\n| Input | Value |\n|---|---|\n")
+	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, mdCell(v)) }
+	row("Peak publish rate", sizing.FormatValue(in.Rate, sizing.UnitMessagesPerSec))
+	row("Message body", fmt.Sprintf("%s B", sizing.FormatValue(float64(in.BodyBytes), sizing.UnitCount)))
+	row("Properties (besides delivery-mode)", fmt.Sprintf("%s B", sizing.FormatValue(float64(in.PropertiesBytes), sizing.UnitCount)))
+	if in.BacklogMessages > 0 {
+		row("Backlog target", sizing.FormatValue(float64(in.BacklogMessages), sizing.UnitMessages)+" per queue")
+	} else {
+		row("Backlog target", sizing.FormatValue(in.Backlog.Seconds(), sizing.UnitSeconds)+" of peak traffic")
+	}
+	row("Queues", fmt.Sprintf("%d %s, fan-out %d", in.Queues, in.QueueType, in.FanOut))
+	if in.QueueType != sizing.Classic {
+		row("Replicas", strconv.Itoa(in.Replicas))
+	}
+	row("Persistent messages", yesNo(in.Persistent))
+	row("Publisher confirms", yesNo(in.Confirms))
+	row("Consumer processing time", sizing.FormatValue(in.ProcessingTime.Seconds(), sizing.UnitSeconds))
+	row("Round trip consumer–broker", sizing.FormatValue(in.RTT.Seconds(), sizing.UnitSeconds))
+	row("Consumer utilisation target", sizing.FormatValue(in.Utilisation, sizing.UnitFraction))
+	row("Headroom", "×"+sizing.FormatValue(in.Headroom, sizing.UnitFraction))
+	if in.BrokerRAM > 0 {
+		row("Broker RAM", sizing.FormatValue(float64(in.BrokerRAM), sizing.UnitBytes))
+	}
+	if in.Version != "" {
+		row("RabbitMQ version", in.Version)
+	}
+	if len(p.Assumed) > 0 {
+		b.WriteString("\nDefaults taken (set them with flags): " + strings.Join(p.Assumed, "; ") + ".\n")
+	}
+
+	if len(p.Warnings) > 0 {
+		b.WriteString("\n## Warnings\n\n")
+		for _, w := range p.Warnings {
+			fmt.Fprintf(&b, "- %s\n", w)
+		}
+	}
+
+	b.WriteString("\n## Plan\n")
+	for _, sec := range p.Sections() {
+		fmt.Fprintf(&b, "\n### %s\n\n| Output | Value | Formula | Assumptions |\n|---|---:|---|---|\n", sec)
+		for _, l := range p.Lines {
+			if l.Section != sec {
+				continue
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(l.Name), mdCell(l.Display()), mdCell(l.Formula), mdCell(strings.Join(l.Assumptions, "; ")))
+		}
+	}
+	b.WriteString("\n## Charts\n\n")
+	fmt.Fprintf(&b, "![RAM the broker needs against the backlog it holds](%s)\n\n", sizingRAMChart)
+	fmt.Fprintf(&b, "![Consumers needed against processing time](%s)\n", sizingConsumerChart)
+
+	b.WriteString("\n## Constants\n\n| Constant | Value | Calibrated | Source |\n|---|---:|---|---|\n")
+	for _, k := range p.Constants.List() {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(k.Name), mdCell(sizing.FormatValue(k.Value, k.Unit)), yesNo(k.Calibrated), mdCell(k.Source))
+	}
+
+	b.WriteString("\n## Production settings\n\n")
+	b.WriteString(settingsSummary(p.Settings))
+	for _, cl := range clients {
+		fmt.Fprintf(&b, "\n### %s\n\n```%s\n%s```\n", cl.title, cl.lang, clientSnippet(cl.key, p.Settings))
+	}
+	return b.Bytes()
+}
+
+func yesNo(v bool) string {
+	if v {
+		return "yes"
+	}
+	return "no"
+}
+
+// settingsSummary lists the settings in words before the code.
+func settingsSummary(s sizing.Settings) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "- Queue `%s`: %s, durable: %s", s.QueueName, s.QueueType, yesNo(s.Durable))
+	for _, a := range s.Arguments {
+		fmt.Fprintf(&b, ", `%s` = `%v`", a.Key, a.Value)
+	}
+	b.WriteString(".\n")
+	if s.DeadLetterExchange != "" {
+		fmt.Fprintf(&b, "- Dead-letter exchange `%s`: declare it, and bind a queue to it, so that dropped and expired messages are kept.\n", s.DeadLetterExchange)
+	}
+	fmt.Fprintf(&b, "- Publishers: persistent messages (delivery-mode 2): %s; publisher confirms: %s.\n", yesNo(s.Persistent), yesNo(s.Confirms))
+	fmt.Fprintf(&b, "- Consumers: manual acknowledgements, prefetch %d.\n", s.Prefetch)
+	fmt.Fprintf(&b, "- Connections: heartbeat %s (the RabbitMQ heartbeat guide finds 5–20 s best for most environments).\n", s.Heartbeat)
+	b.WriteString("- `my-queue` and `my-queue.dlx` stand for your names. Declare the queue with the same arguments everywhere (or set them with a policy).\n")
+	return b.String()
+}
+
+// argLiteral spells an argument's value in a language.
+func argLiteral(lang string, v any) string {
+	switch x := v.(type) {
+	case int64:
+		switch lang {
+		case "go":
+			return fmt.Sprintf("int64(%d)", x)
+		case "java":
+			if x > 1<<31-1 {
+				return fmt.Sprintf("%dL", x)
+			}
+		}
+		return strconv.FormatInt(x, 10)
+	case string:
+		if lang == "python" || lang == "node" {
+			return "'" + x + "'"
+		}
+		return strconv.Quote(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// clientSnippet spells the settings for one client library, ready to
+// paste.
+func clientSnippet(key string, s sizing.Settings) string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	hb := int(s.Heartbeat / time.Second)
+	switch key {
+	case "go":
+		w("// Connection with a %d s heartbeat.\n", hb)
+		w("conn, err := amqp.DialConfig(uri, amqp.Config{Heartbeat: %d * time.Second})\n", hb)
+		w("ch, err := conn.Channel()\n\n")
+		w("args := amqp.Table{\n")
+		keyW := 0
+		for _, a := range s.Arguments {
+			keyW = max(keyW, len(a.Key)+3) // quotes and colon
+		}
+		for _, a := range s.Arguments {
+			w("\t%-*s %s,\n", keyW, strconv.Quote(a.Key)+":", argLiteral("go", a.Value))
+		}
+		w("}\n")
+		w("_, err = ch.QueueDeclare(%q, %t, false, false, false, args)\n\n", s.QueueName, s.Durable)
+		mode := "amqp.Transient"
+		if s.Persistent {
+			mode = "amqp.Persistent"
+		}
+		if s.Confirms {
+			w("// Publisher: confirms, then wait for each one (or keep a window of them).\n")
+			w("err = ch.Confirm(false)\n")
+			w("dc, err := ch.PublishWithDeferredConfirmWithContext(ctx, \"\", %q, false, false, amqp.Publishing{\n", s.QueueName)
+			w("\tDeliveryMode: %s,\n\tBody:         body,\n})\n", mode)
+			w("ok, err := dc.WaitContext(ctx) // ok == false: the broker refused it (a full queue with reject-publish): retry later\n\n")
+		} else {
+			w("// Publisher (no confirms: a refused or lost message goes unnoticed).\n")
+			w("err = ch.PublishWithContext(ctx, \"\", %q, false, false, amqp.Publishing{DeliveryMode: %s, Body: body})\n\n", s.QueueName, mode)
+		}
+		w("// Consumer (on its own connection): manual acks, prefetch %d.\n", s.Prefetch)
+		w("err = ch.Qos(%d, 0, false)\n", s.Prefetch)
+		w("msgs, err := ch.Consume(%q, \"\", false, false, false, false, nil)\n", s.QueueName)
+		w("for d := range msgs {\n\t// process d.Body, then:\n\terr = d.Ack(false)\n}\n")
+	case "python":
+		w("import pika\n\n")
+		w("params = pika.URLParameters(uri)\nparams.heartbeat = %d\n", hb)
+		w("connection = pika.BlockingConnection(params)\nchannel = connection.channel()\n\n")
+		w("channel.queue_declare(queue='%s', durable=%s, arguments={\n", s.QueueName, pyBool(s.Durable))
+		for _, a := range s.Arguments {
+			w("    '%s': %s,\n", a.Key, argLiteral("python", a.Value))
+		}
+		w("})\n\n")
+		props := "pika.BasicProperties()"
+		if s.Persistent {
+			props = "pika.BasicProperties(delivery_mode=2)"
+		}
+		if s.Confirms {
+			w("# Publisher: confirms; basic_publish raises NackError when the broker refuses a message.\n")
+			w("channel.confirm_delivery()\ntry:\n")
+			w("    channel.basic_publish(exchange='', routing_key='%s', body=body,\n", s.QueueName)
+			w("                          properties=%s)\n", props)
+			w("except pika.exceptions.NackError:\n    pass  # refused (a full queue with reject-publish): retry later\n\n")
+		} else {
+			w("# Publisher (no confirms: a refused or lost message goes unnoticed).\n")
+			w("channel.basic_publish(exchange='', routing_key='%s', body=body,\n", s.QueueName)
+			w("                      properties=%s)\n\n", props)
+		}
+		w("# Consumer (on its own connection): manual acks, prefetch %d.\n", s.Prefetch)
+		w("channel.basic_qos(prefetch_count=%d)\n\n", s.Prefetch)
+		w("def on_message(ch, method, properties, body):\n    # process body, then:\n    ch.basic_ack(delivery_tag=method.delivery_tag)\n\n")
+		w("channel.basic_consume(queue='%s', on_message_callback=on_message, auto_ack=False)\nchannel.start_consuming()\n", s.QueueName)
+	case "java":
+		w("ConnectionFactory factory = new ConnectionFactory();\nfactory.setUri(uri);\nfactory.setRequestedHeartbeat(%d);\n", hb)
+		w("Connection connection = factory.newConnection();\nChannel channel = connection.createChannel();\n\n")
+		w("Map<String, Object> args = new HashMap<>();\n")
+		for _, a := range s.Arguments {
+			w("args.put(%q, %s);\n", a.Key, argLiteral("java", a.Value))
+		}
+		w("channel.queueDeclare(%q, %t, false, false, args);\n\n", s.QueueName, s.Durable)
+		props := "null"
+		if s.Persistent {
+			props = "MessageProperties.MINIMAL_PERSISTENT_BASIC"
+		}
+		if s.Confirms {
+			w("// Publisher: confirms; waitForConfirmsOrDie throws when the broker refused a message.\n")
+			w("channel.confirmSelect();\nchannel.basicPublish(\"\", %q, %s, body);\n", s.QueueName, props)
+			w("channel.waitForConfirmsOrDie(5_000);\n\n")
+		} else {
+			w("// Publisher (no confirms: a refused or lost message goes unnoticed).\n")
+			w("channel.basicPublish(\"\", %q, %s, body);\n\n", s.QueueName, props)
+		}
+		w("// Consumer (on its own connection): manual acks, prefetch %d.\n", s.Prefetch)
+		w("channel.basicQos(%d);\n", s.Prefetch)
+		w("channel.basicConsume(%q, false, (tag, delivery) -> {\n", s.QueueName)
+		w("    // process delivery.getBody(), then:\n    channel.basicAck(delivery.getEnvelope().getDeliveryTag(), false);\n}, tag -> {});\n")
+	case "node":
+		w("import amqp from 'amqplib'; // an ES module: top-level await below\n\n")
+		w("// amqplib takes the heartbeat from the URL's query.\n")
+		w("const conn = await amqp.connect('amqp://user:password@host:5672/vhost?heartbeat=%d');\n", hb)
+		if s.Confirms {
+			w("const ch = await conn.createConfirmChannel();\n\n")
+		} else {
+			w("const ch = await conn.createChannel();\n\n")
+		}
+		w("await ch.assertQueue('%s', {\n  durable: %t,\n  arguments: {\n", s.QueueName, s.Durable)
+		for _, a := range s.Arguments {
+			w("    '%s': %s,\n", a.Key, argLiteral("node", a.Value))
+		}
+		w("  },\n});\n\n")
+		if s.Confirms {
+			w("// Publisher: confirms; the callback gets an error when the broker refused the message.\n")
+			w("ch.sendToQueue('%s', body, { persistent: %t }, (err) => {\n  if (err) { /* refused (a full queue with reject-publish): retry later */ }\n});\n", s.QueueName, s.Persistent)
+			w("await ch.waitForConfirms();\n\n")
+		} else {
+			w("// Publisher (no confirms: a refused or lost message goes unnoticed).\n")
+			w("ch.sendToQueue('%s', body, { persistent: %t });\n\n", s.QueueName, s.Persistent)
+		}
+		w("// Consumer (on its own connection): manual acks, prefetch %d.\n", s.Prefetch)
+		w("await ch.prefetch(%d);\n", s.Prefetch)
+		w("await ch.consume('%s', (msg) => {\n  // process msg.content, then:\n  ch.ack(msg);\n}, { noAck: false });\n", s.QueueName)
+	}
+	return b.String()
+}
+
+func pyBool(v bool) string {
+	if v {
+		return "True"
+	}
+	return "False"
+}
+
+// sizeCalibrateCmd is filled in by the calibration step.
+func sizeCalibrateCmd(_ context.Context, c *cli, _ []string) int {
+	return fail(c, "size calibrate", exitBadInput, "not available yet")
+}

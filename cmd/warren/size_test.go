@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bytes"
+	"go/parser"
+	"go/token"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/warrenmq/warren/loadgen"
+)
+
+// The issue's done-when: the napkin numbers, and next to them the RAM with
+// overhead, the node RAM, queue limits, consumers and prefetch.
+func TestSizeDoneWhen(t *testing.T) {
+	code, out, errOut := runCLI(t, nil, "size", "--rate", "500", "--size", "1KB", "--backlog", "10s")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{
+		"Messages held per queue at the backlog target",
+		"5,000 messages",
+		"Payload per queue (the napkin number)",
+		"5 MB            messages × body = 5,000 × 1,000 B",
+		"RAM for the backlog, with the broker's overhead",
+		"8.18 MB", // 11,512 + 5,000 × 632 + 5,000 × (1,000 + 1)
+		"Node RAM to provision",
+		"x-max-length ",
+		"x-max-length-bytes",
+		"x-overflow",
+		"reject-publish",
+		"Consumers per queue (Little's law)",
+		"Prefetch per consumer (basic.qos)",
+		"not your broker: run 'warren size calibrate'",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// The napkin lines come first, so a reader sees them before the rest.
+	if i, j := strings.Index(out, "5,000 messages"), strings.Index(out, "Node RAM to provision"); i < 0 || j < i {
+		t.Errorf("messages at %d, node RAM at %d", i, j)
+	}
+}
+
+func TestSizeBadInput(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"size"}, "--rate is required; --size is required; --backlog is required"},
+		{[]string{"size", "--rate", "fast", "--size", "1KB", "--backlog", "10s"}, `--rate "fast"`},
+		{[]string{"size", "--rate", "500", "--size", "big", "--backlog", "10s"}, "--size: invalid size"},
+		{[]string{"size", "--rate", "500", "--size", "1KB", "--backlog", "soon"}, `--backlog "soon"`},
+		{[]string{"size", "--rate", "500", "--size", "1KB", "--backlog", "10s", "--queue-type", "lazy"}, "queue_type: must be classic, quorum or stream"},
+		{[]string{"size", "--rate", "500", "--size", "1KB", "--backlog", "10s", "--queues", "2", "--fan-out", "3"}, "fan_out: a message cannot reach more queues"},
+		{[]string{"size", "--rate", "500", "--size", "1KB", "--backlog", "10s", "--client", "cobol"}, `--client "cobol"`},
+		{[]string{"size", "--rate", "500", "--size", "1KB", "--backlog", "10s", "--calibration", "/nonexistent/cal.json"}, "does not exist: write one with 'warren size calibrate"},
+		{[]string{"size", "--rate", "500", "--size", "1KB", "--backlog", "10s", "extra"}, "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		code, _, errOut := runCLI(t, nil, tt.args...)
+		if code != exitBadInput || !strings.Contains(errOut, tt.want) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+			t.Errorf("%q: exit %d, stderr %q, want one line with %q", tt.args, code, errOut, tt.want)
+		}
+	}
+}
+
+func TestSizeBacklogAsCount(t *testing.T) {
+	code, out, errOut := runCLI(t, nil, "size", "--rate", "500", "--size", "1KiB", "--backlog", "20000", "--queue-type", "quorum")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{"backlog target 20,000 messages per queue", "1 quorum queue (3 replicas)", "Quorum write-ahead log in RAM",
+		"20.5 MB", "messages × body = 20,000 × 1,024 B"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestSizeOutWritesReportAndCharts(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "plan")
+	args := []string{"size", "--rate", "2000", "--size", "4KiB", "--backlog", "5m", "--queue-type", "quorum", "--broker-ram", "4GiB", "--out", dir}
+	code, out, errOut := runCLI(t, nil, args...)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if !strings.Contains(out, "plan: "+filepath.Join(dir, sizingFile)) {
+		t.Errorf("stdout does not name the plan file:\n%s", out)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, sizingFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"# Sizing plan", "## Inputs", "## Plan", "### Memory", "| Formula |", "## Constants", "| Calibrated |",
+		"## Production settings", "### Go (github.com/rabbitmq/amqp091-go)", "### Python (Pika)", "### Java (com.rabbitmq:amqp-client)", "### Node.js (amqplib)",
+		`"x-queue-type":`, "'x-queue-type': 'quorum'", `args.put("x-queue-type", "quorum");`,
+		"](" + sizingRAMChart + ")", "](" + sizingConsumerChart + ")",
+	} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("sizing.md lacks %q", want)
+		}
+	}
+	// The same plan gives the same Markdown: no clock, no map order.
+	again := filepath.Join(t.TempDir(), "again")
+	args[len(args)-1] = again
+	if code, _, errOut := runCLI(t, nil, args...); code != exitOK {
+		t.Fatalf("second run: exit %d, stderr %q", code, errOut)
+	}
+	if md2, _ := os.ReadFile(filepath.Join(again, sizingFile)); !bytes.Equal(md, md2) {
+		t.Error("sizing.md differs between two runs with the same input")
+	}
+	for _, name := range []string{sizingRAMChart, sizingConsumerChart} {
+		checkPNG(t, filepath.Join(dir, name))
+	}
+}
+
+// checkPNG decodes a chart and checks its size and that it is not blank.
+func checkPNG(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if b := img.Bounds(); b.Dx() != 1200 || b.Dy() != 675 {
+		t.Errorf("%s is %dx%d, want 1200x675", path, b.Dx(), b.Dy())
+	}
+	if n := colours(img); n < 4 {
+		t.Errorf("%s has %d colours: blank?", path, n)
+	}
+}
+
+func colours(img image.Image) int {
+	seen := map[[4]uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 3 {
+		for x := b.Min.X; x < b.Max.X; x += 3 {
+			r, g, bl, a := img.At(x, y).RGBA()
+			seen[[4]uint32{r, g, bl, a}] = true
+		}
+	}
+	return len(seen)
+}
+
+func TestSizeUsesCalibration(t *testing.T) {
+	cal := &loadgen.Calibration{
+		Schema:   loadgen.CalibrationSchema,
+		Broker:   loadgen.CalibrationBroker{Product: "RabbitMQ", Version: "4.1.0", Node: "rabbit@test"},
+		FrameMax: 131072,
+		Queues: []loadgen.QueueCalibration{
+			{Type: "classic", BodyBytes: 1024, Messages: 10000, EmptyMemory: 12000, FullMemory: 7_012_000, PerMessage: 700},
+		},
+		ChannelBytes: 30000,
+	}
+	path := filepath.Join(t.TempDir(), "calibration.json")
+	if err := cal.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, nil, "size", "--rate", "500", "--size", "1KiB", "--backlog", "10s", "--calibration", path)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{
+		"calibrated on RabbitMQ 4.1.0 on rabbit@test (" + path + "): 4 of 14 measured", // message, empty queue, channel, frame_max
+		"12 kB + 5,000 × 700 B", // the calibrated queue: 12,000 + 5,000 × 700
+		"3.51 MB",
+		"÷ 0.6 × 1.5", // the calibrated broker's version picks the 4.x watermark
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// The Go settings parse as Go statements; each client's spelling carries
+// the plan's prefetch and arguments.
+func TestSizeClientSettings(t *testing.T) {
+	for _, variant := range [][]string{nil, {"--confirms=false", "--persistent=false"}, {"--queue-type", "stream"}} {
+		args := append([]string{"size", "--rate", "500", "--size", "1KB", "--backlog", "10s", "--client", "go"}, variant...)
+		code, out, errOut := runCLI(t, nil, args...)
+		if code != exitOK {
+			t.Fatalf("%q: exit %d, stderr %q", args, code, errOut)
+		}
+		_, snippet, ok := strings.Cut(out, "Production settings, Go (github.com/rabbitmq/amqp091-go):\n")
+		if !ok {
+			t.Fatalf("%q: no Go settings:\n%s", args, out)
+		}
+		src := "package p\nfunc f() {\n" + snippet + "}\n"
+		if _, err := parser.ParseFile(token.NewFileSet(), "snippet.go", src, 0); err != nil {
+			t.Errorf("%q: the Go settings do not parse: %v\n%s", args, err, snippet)
+		}
+	}
+	for client, want := range map[string]string{
+		"go":     "err = ch.Qos(4, 0, false)",
+		"python": "channel.basic_qos(prefetch_count=4)",
+		"java":   `args.put("x-max-length", 5000);`,
+		"node":   "await ch.prefetch(4);",
+	} {
+		code, out, _ := runCLI(t, nil, "size", "--rate", "500", "--size", "1KB", "--backlog", "10s", "--client", client)
+		if code != exitOK || !strings.Contains(out, want) {
+			t.Errorf("--client %s: exit %d, output lacks %q", client, code, want)
+		}
+	}
+}
+
+func TestSizeAssumptionsFlag(t *testing.T) {
+	_, out, _ := runCLI(t, nil, "size", "--rate", "500", "--size", "1KB", "--backlog", "10s", "-a")
+	if !strings.Contains(out, "    · the napkin number") && !strings.Contains(out, "    · bodies only") {
+		t.Errorf("-a does not print assumptions:\n%s", out)
+	}
+}
