@@ -278,6 +278,22 @@ func (r *runner) drive(ctx context.Context, env Environment) (*Result, error) {
 		defer close(monDone)
 		mon.loop(stopCollect)
 	}()
+	var selfSamples []SelfSample
+	selfDone := make(chan struct{})
+	go func() {
+		defer close(selfDone)
+		tick := time.NewTicker(selfInterval(s.Run.Duration.Std()))
+		defer tick.Stop()
+		selfSamples = append(selfSamples, readSelf(0))
+		for {
+			select {
+			case now := <-tick.C:
+				selfSamples = append(selfSamples, readSelf(int(now.Sub(started).Round(time.Second)/time.Second)))
+			case <-stopCollect:
+				return
+			}
+		}
+	}()
 
 	pubWG.Wait()
 	pubEnded := time.Now()
@@ -307,6 +323,7 @@ func (r *runner) drive(ctx context.Context, env Environment) (*Result, error) {
 	close(stopCollect)
 	<-collectDone
 	<-monDone
+	<-selfDone
 	// What is still in a queue when the run ends was not consumed in time;
 	// it is not lost. Consumers have closed their channels, so what they
 	// had prefetched is back among the ready messages.
@@ -319,6 +336,8 @@ func (r *runner) drive(ctx context.Context, env Environment) (*Result, error) {
 	res := r.result(col, started, pubEnded)
 	res.Broker = mon.view
 	res.Generator = generatorCost(cpuBefore, readCPU(), time.Since(started), res.Summary.Published+res.Summary.Consumed)
+	res.Generator.Samples = selfSamples
+	res.Warnings = append(res.Warnings, growthWarnings(selfSamples)...)
 	if res.Generator.CoreShare > 0.9 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("warren used %.0f%% of a core: the generator may have been the limit, so the results may understate the broker", 100*res.Generator.CoreShare))
 	}

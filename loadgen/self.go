@@ -1,6 +1,8 @@
 package loadgen
 
 import (
+	"fmt"
+	"os"
 	"runtime"
 	"syscall"
 	"time"
@@ -17,6 +19,8 @@ type Generator struct {
 	CPUPerMessage float64 `json:"cpu_us_per_message"`
 	MaxRSSBytes   int64   `json:"max_rss_bytes"`
 	Goroutines    int     `json:"goroutines"`
+	// Samples is warren's footprint over the run (every minute on a soak).
+	Samples []SelfSample `json:"samples,omitempty"`
 }
 
 // cpuUsage reads the process's CPU time so far. It reads the whole
@@ -53,4 +57,71 @@ func generatorCost(before, after cpuUsage, wall time.Duration, messages int64) G
 		g.CPUPerMessage = cpu * 1e6 / float64(messages)
 	}
 	return g
+}
+
+// SelfSample is warren's own footprint at one moment of the run, for soak
+// tests: a generator that leaks would distort what it measures.
+type SelfSample struct {
+	T          int   `json:"t"`
+	RSSBytes   int64 `json:"rss_bytes"`
+	Goroutines int   `json:"goroutines"`
+	OpenFiles  int   `json:"open_files"`
+}
+
+// readSelf samples the process's resident memory, goroutines and open file
+// descriptors (from /proc; zero where there is none).
+func readSelf(t int) SelfSample {
+	s := SelfSample{T: t, Goroutines: runtime.NumGoroutine()}
+	if data, err := os.ReadFile("/proc/self/statm"); err == nil {
+		var size, resident int64
+		if _, err := fmt.Sscan(string(data), &size, &resident); err == nil {
+			s.RSSBytes = resident * int64(os.Getpagesize())
+		}
+	}
+	if fds, err := os.ReadDir("/proc/self/fd"); err == nil {
+		s.OpenFiles = len(fds)
+	}
+	return s
+}
+
+// selfInterval is how often the footprint is sampled: every minute on a
+// soak, more often on a short run so that it has a shape at all.
+func selfInterval(d time.Duration) time.Duration {
+	switch {
+	case d <= 0 || d >= 10*time.Minute:
+		return time.Minute
+	case d >= time.Minute:
+		return 10 * time.Second
+	}
+	return time.Second
+}
+
+// growthWarnings flags a footprint that grows steadily: every sample of the
+// second half above the first half's peak, and the end more than 10% (and,
+// for memory, 16 MiB) over the start of the second half.
+func growthWarnings(samples []SelfSample) []string {
+	if len(samples) < 6 {
+		return nil
+	}
+	half := len(samples) / 2
+	var out []string
+	check := func(what string, v func(SelfSample) int64, floor int64) {
+		peak := int64(0)
+		for _, s := range samples[:half] {
+			peak = max(peak, v(s))
+		}
+		for _, s := range samples[half:] {
+			if v(s) <= peak {
+				return
+			}
+		}
+		from, to := v(samples[half]), v(samples[len(samples)-1])
+		if to-from > floor && float64(to) > 1.1*float64(from) {
+			out = append(out, fmt.Sprintf("warren's %s grew steadily during the run (%d at +%ds, %d at +%ds): a leak in the generator distorts long runs", what, from, samples[half].T, to, samples[len(samples)-1].T))
+		}
+	}
+	check("resident memory (bytes)", func(s SelfSample) int64 { return s.RSSBytes }, 16<<20)
+	check("goroutines", func(s SelfSample) int64 { return int64(s.Goroutines) }, 10)
+	check("open files", func(s SelfSample) int64 { return int64(s.OpenFiles) }, 10)
+	return out
 }

@@ -360,6 +360,10 @@ func progressPrinter(w io.Writer) func(loadgen.Progress) {
 	}
 	return func(p loadgen.Progress) {
 		phase := fmt.Sprintf("%s/%s", p.Elapsed.Round(time.Second), p.Total)
+		if left := p.Total - p.Elapsed; p.Total >= 10*time.Minute && left > 0 {
+			// On a long run, when it will end matters more than how long.
+			phase += " (ends ~" + time.Now().Add(left).Format("15:04") + ")"
+		}
 		if p.Draining {
 			phase = fmt.Sprintf("%s draining", p.Elapsed.Round(time.Second))
 		}
