@@ -70,6 +70,12 @@ func (q *queueTracker) addReordered(n int64) {
 	q.mu.Unlock()
 }
 
+func (q *queueTracker) leftoverCount() int64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.leftover
+}
+
 func (q *queueTracker) setLeftover(n int64) {
 	q.mu.Lock()
 	q.leftover = n
