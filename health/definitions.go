@@ -9,7 +9,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/warrenmq/warren/scenarios"
 )
@@ -169,36 +168,14 @@ func FromScenario(s *scenarios.Scenario) (*Definitions, map[string]bool) {
 		d.Exchanges = append(d.Exchanges, x)
 	}
 	for _, q := range s.Topology.Queues {
-		args := map[string]any{}
-		for k, v := range q.Arguments {
-			args[k] = v
+		args := q.XArguments()
+		if args == nil {
+			args = map[string]any{}
 		}
 		if q.Type != "" {
+			// Spelled out even for classic queues: lint tells queue types
+			// apart by it.
 			args["x-queue-type"] = q.Type
-		}
-		if q.MessageTTL > 0 {
-			args["x-message-ttl"] = time.Duration(q.MessageTTL).Milliseconds()
-		}
-		if q.MaxLength > 0 {
-			args["x-max-length"] = q.MaxLength
-		}
-		if q.MaxLengthBytes > 0 {
-			args["x-max-length-bytes"] = int64(q.MaxLengthBytes)
-		}
-		if q.Overflow != "" {
-			args["x-overflow"] = q.Overflow
-		}
-		if q.DeadLetterExchange != "" {
-			args["x-dead-letter-exchange"] = q.DeadLetterExchange
-		}
-		if q.DeadLetterRoutingKey != "" {
-			args["x-dead-letter-routing-key"] = q.DeadLetterRoutingKey
-		}
-		if q.SingleActiveConsumer {
-			args["x-single-active-consumer"] = true
-		}
-		if q.DeliveryLimit > 0 {
-			args["x-delivery-limit"] = q.DeliveryLimit
 		}
 		d.Queues = append(d.Queues, QueueDef{Name: q.Name, Durable: q.Durable, AutoDelete: q.AutoDelete, Exclusive: q.Exclusive, Arguments: args})
 	}

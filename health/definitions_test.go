@@ -89,7 +89,7 @@ run: {duration: 1s}
 	}
 	q := d.Queues[0]
 	want := map[string]any{"x-queue-type": "quorum", "x-max-length": int64(100), "x-overflow": "reject-publish",
-		"x-dead-letter-exchange": "lost", "x-delivery-limit": 3, "x-message-ttl": int64(60000)}
+		"x-dead-letter-exchange": "lost", "x-delivery-limit": int64(3), "x-message-ttl": int64(60000)}
 	for k, v := range want {
 		if q.Arguments[k] != v {
 			t.Errorf("%s = %#v, want %#v", k, q.Arguments[k], v)

@@ -676,29 +676,7 @@ func benchResetPeakRSS() {
 }
 
 // WriteFile writes the results atomically.
-func (bf *BenchFile) WriteFile(path string) error {
-	data, err := json.MarshalIndent(bf, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".bench-*.json")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
+func (bf *BenchFile) WriteFile(path string) error { return loadgen.WriteJSONFile(path, bf) }
 
 // ReadBenchFile reads a file `warren bench` wrote.
 func ReadBenchFile(path string) (*BenchFile, error) {
