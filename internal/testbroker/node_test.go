@@ -22,6 +22,7 @@ func TestStartPrivate(t *testing.T) {
 	var (
 		port int
 		dir  string
+		name string
 	)
 	// A subtest, so that its cleanup (stopping the node) has run when it
 	// returns and the test can check that nothing is left.
@@ -29,7 +30,7 @@ func TestStartPrivate(t *testing.T) {
 		start := time.Now()
 		n := StartPrivate(t)
 		t.Logf("node %s up in %s (plugins view: %t)", n.Name(), time.Since(start).Round(time.Millisecond), n.scripts != "")
-		port, dir = n.amqpPort, n.dir
+		port, dir, name = n.amqpPort, n.dir, n.Name()
 
 		if n.URI() == URI() || strings.Contains(n.URI(), ":5672/") {
 			t.Fatalf("private node uses the shared broker's address: %s", n.URI())
@@ -87,10 +88,15 @@ func TestStartPrivate(t *testing.T) {
 	if port == 0 {
 		return // the subtest failed or was skipped before the node came up
 	}
+	// The port itself may already serve another package's private node
+	// (tests run in parallel and ports are reused), so ask who answers.
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-		c.Close()
-		t.Errorf("%s still answers after the test's cleanup", addr)
+	if conn, err := amqp.Dial("amqp://guest:guest@" + addr + "/"); err == nil {
+		who, _ := conn.Properties["cluster_name"].(string)
+		conn.Close()
+		if who == name {
+			t.Errorf("node %s still answers at %s after the test's cleanup", name, addr)
+		}
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("data directory %s still exists after cleanup (stat: %v)", dir, err)
