@@ -33,7 +33,7 @@ const benchBodyNote = "(a), (b) and (d) send 40-byte bodies, not the 12 bytes of
 	"warren's 40-byte stamp (publisher, sequence number, intended and actual send time) is the smallest message it sends, " +
 	"and it is what makes exact accounting and open-loop latency possible"
 
-// benchCase is one case of issue 9's self-benchmark: a small scenario
+// benchCase is one case of the self-benchmark: a small scenario
 // against the local broker whose figures compare with the reference tool's.
 type benchCase struct {
 	name        string
@@ -54,7 +54,7 @@ const (
 )
 
 // BenchReference is what the reference tool (RabbitMQ's own Go load tool)
-// reached on this machine, as issue 9 states it: medians of 5 runs, 2 cores
+// reached on this machine: medians of 5 runs, 2 cores
 // shared with the broker, RabbitMQ 3.10.8.
 type BenchReference struct {
 	Rate          float64 `json:"rate"`
@@ -65,7 +65,7 @@ type BenchReference struct {
 	EndToEndP999 int64 `json:"e2e_p99_9_us,omitempty"`
 }
 
-// BenchTarget is what issue 9 asks of warren in a case: at most half the
+// BenchTarget is what the project asks of warren in a case: at most half the
 // reference's CPU per message, and (at unlimited rate) more throughput.
 type BenchTarget struct {
 	MaxCPUPerMessage float64 `json:"max_cpu_us_per_msg"`
@@ -513,7 +513,7 @@ func printBench(w io.Writer, bf *BenchFile) {
 	tw.Flush()
 
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "against the reference tool (issue 9: RabbitMQ's Go load tool on this machine, medians of 5 runs) and the targets:")
+	fmt.Fprintln(w, "against the reference tool (RabbitMQ's PerfTest on this machine, medians of 5 runs) and the targets:")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "case\tref msg/s\tref µs/msg\ttarget µs/msg\tCPU µs/msg\ttarget msg/s\tpublish/s\treference latency")
 	for _, cr := range bf.Cases {

@@ -48,7 +48,7 @@ func commands() []command {
 		{"validate", "check a scenario file (every problem, with its line) without a broker", validateCmd},
 		{"route", "tell which queues a message reaches under a scenario's topology, and why", routeCmd},
 		{"scenarios", "list the built-in scenarios, or show one", scenariosCmd},
-		{"bench", "benchmark warren itself against the local broker (issue 9's cases a-d)", benchCmd},
+		{"bench", "benchmark warren itself against the local broker: its rates, latency and CPU per message", benchCmd},
 		{"version", "print warren's version", versionCmd},
 	}
 }
