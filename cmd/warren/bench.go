@@ -513,7 +513,7 @@ func printBench(w io.Writer, bf *BenchFile) {
 	tw.Flush()
 
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "against the reference tool (RabbitMQ's PerfTest on this machine, medians of 5 runs) and the targets:")
+	fmt.Fprintln(w, "against the reference load tool (measured on this kind of machine, medians of 5 runs) and the targets:")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "case\tref msg/s\tref µs/msg\ttarget µs/msg\tCPU µs/msg\ttarget msg/s\tpublish/s\treference latency")
 	for _, cr := range bf.Cases {
