@@ -551,7 +551,7 @@ func throughputChart(r *loadgen.Result) (*chart, error) {
 			pts[i] = plotter.XY{X: float64(s.T), Y: float64(get(s))}
 			ymax = max(ymax, pts[i].Y)
 		}
-		return pts
+		return downsample(pts, maxChartPoints)
 	}
 	if r.Summary.TargetRate > 0 {
 		target := plotter.XYs{{X: 0, Y: r.Summary.TargetRate}, {X: xmax, Y: r.Summary.TargetRate}}
@@ -632,9 +632,9 @@ func latencyOverTimeChart(r *loadgen.Result) (*chart, error) {
 		}
 		return append(segs, cur)
 	}
-	maxSegs := segments(func(s loadgen.Second) int64 { return s.EndToEndMax })
-	p99Segs := segments(func(s loadgen.Second) int64 { return s.EndToEndP99 })
-	p50Segs := segments(func(s loadgen.Second) int64 { return s.EndToEndP50 })
+	maxSegs := downsampleAll(segments(func(s loadgen.Second) int64 { return s.EndToEndMax }))
+	p99Segs := downsampleAll(segments(func(s loadgen.Second) int64 { return s.EndToEndP99 }))
+	p50Segs := downsampleAll(segments(func(s loadgen.Second) int64 { return s.EndToEndP50 }))
 	c.p.X.Min, c.p.X.Max = 0, xmax
 	if wideRange(lo, hi) {
 		useLogScale(&c.p.Y, lo, hi, maxSegs, p99Segs, p50Segs)
@@ -661,4 +661,47 @@ func sortedSeries(in []loadgen.Second) []loadgen.Second {
 	s := slices.Clone(in)
 	slices.SortStableFunc(s, func(a, b loadgen.Second) int { return a.T - b.T })
 	return s
+}
+
+// maxChartPoints bounds the points a time-series line draws: a chart is
+// about 1,000 pixels wide, and an eight-hour run has 28,800 seconds.
+const maxChartPoints = 1000
+
+// downsample thins a time series to about limit points by keeping, for
+// each bucket of consecutive points, its lowest and its highest in time
+// order: peaks and dips survive, which averaging would flatten.
+func downsample(pts plotter.XYs, limit int) plotter.XYs {
+	if len(pts) <= limit || limit < 4 {
+		return pts
+	}
+	per := (len(pts) + limit/2 - 1) / (limit / 2)
+	out := make(plotter.XYs, 0, limit+2)
+	for start := 0; start < len(pts); start += per {
+		end := min(start+per, len(pts))
+		lo, hi := start, start
+		for i := start; i < end; i++ {
+			if pts[i].Y < pts[lo].Y {
+				lo = i
+			}
+			if pts[i].Y > pts[hi].Y {
+				hi = i
+			}
+		}
+		switch {
+		case lo == hi:
+			out = append(out, pts[lo])
+		case lo < hi:
+			out = append(out, pts[lo], pts[hi])
+		default:
+			out = append(out, pts[hi], pts[lo])
+		}
+	}
+	return out
+}
+
+func downsampleAll(segs []plotter.XYs) []plotter.XYs {
+	for i := range segs {
+		segs[i] = downsample(segs[i], maxChartPoints)
+	}
+	return segs
 }
