@@ -60,8 +60,13 @@ func TestRunAccountsForFanout(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := res.Summary
-	if sum.Published < 600 || sum.Published > 900 {
+	// 400 msg/s for 2 s: never more than the schedule; less only on a
+	// starved machine, and then the result must say so.
+	if sum.Published > 810 || sum.Published == 0 {
 		t.Errorf("published %d, want about 800 (400 msg/s for 2 s)", sum.Published)
+	}
+	if sum.Published < 760 && !strings.Contains(strings.Join(res.Warnings, "\n"), "target") {
+		t.Errorf("published %d of about 800 without a warning that the target was missed: %q", sum.Published, res.Warnings)
 	}
 	if sum.Confirmed != sum.Published {
 		t.Errorf("confirmed %d, published %d", sum.Confirmed, sum.Published)

@@ -102,9 +102,13 @@ func TestRunGreenhouse(t *testing.T) {
 	if s.Confirmed != s.Published {
 		t.Errorf("confirmed %d != published %d on a healthy broker", s.Confirmed, s.Published)
 	}
-	// 400 msg/s for 3 s, within the slack of start-up.
-	if s.Published < 1000 || s.Published > 1300 {
-		t.Errorf("published %d, want about 1200 at 400 msg/s for 3 s", s.Published)
+	// 400 msg/s for 3 s: never more than the schedule; on a starved
+	// machine it may be less, and then the result must say so.
+	if s.Published > 1210 {
+		t.Errorf("published %d, more than 400 msg/s for 3 s allows", s.Published)
+	}
+	if s.Published < 1140 && !strings.Contains(strings.Join(res.Warnings, "\n"), "target") {
+		t.Errorf("published %d of about 1200 without a warning that the target was missed: %q", s.Published, res.Warnings)
 	}
 	e2e, ok := res.Latency[loadgen.MetricEndToEnd]
 	if !ok || e2e.P50 <= 0 || e2e.P99 < e2e.P50 || e2e.Max < e2e.P99 {
