@@ -68,9 +68,10 @@ type Constants struct {
 // calibrate (and the probes it grew from) on RabbitMQ 3.10.8, Erlang
 // 25.2.3, Linux x86-64, with the management plugin enabled.
 const (
-	srcMeasured3108 = "measured by warren on RabbitMQ 3.10.8 / Erlang 25.2.3"
-	srcMemoryGuide  = "RabbitMQ memory guide (rabbitmq.com/docs/memory)"
-	srcQuorumGuide  = "RabbitMQ quorum queue guide, Resource Use (rabbitmq.com/docs/quorum-queues)"
+	srcMeasured3108  = "measured by warren on RabbitMQ 3.10.8 / Erlang 25.2.3"
+	srcCalibrate3108 = "measured by warren size calibrate on RabbitMQ 3.10.8 / Erlang 25.2.3"
+	srcMemoryGuide   = "RabbitMQ memory guide (rabbitmq.com/docs/memory)"
+	srcQuorumGuide   = "RabbitMQ quorum queue guide, Resource Use (rabbitmq.com/docs/quorum-queues)"
 )
 
 // DefaultConstants returns the documented defaults for a RabbitMQ version
@@ -81,16 +82,17 @@ func DefaultConstants(version string) Constants {
 	c := Constants{
 		HighWatermark: Constant{0.4, srcMemoryGuide + ": vm_memory_high_watermark.relative defaults to 0.4 in 3.x", false},
 		PagingRatio:   Constant{0.5, srcMemoryGuide + ": vm_memory_high_watermark_paging_ratio defaults to 0.5 (classic queues before 3.12)", false},
-		ClassicMessageRAM: Constant{632, srcMeasured3108 + ": queue process memory per message, 20,000 transient 1 KiB messages " +
-			"in a non-durable classic queue (616 B at 16 B bodies); bodies excluded", false},
-		ClassicQueueRAM:  Constant{11512, srcMeasured3108 + ": an empty non-durable classic queue", false},
-		QuorumMessageRAM: Constant{32, srcQuorumGuide + ": \"at least 32 bytes of metadata for each message\" (a lower bound: calibrate)", false},
-		QuorumQueueRAM:   Constant{0, "not known without calibration", false},
+		ClassicMessageRAM: Constant{656, srcCalibrate3108 + ": queue process memory per message, 100,000 transient messages " +
+			"in a non-durable classic queue: 656 B with 1 KiB to 64 KiB bodies, 640 B with 16 B bodies; bodies excluded", false},
+		ClassicQueueRAM: Constant{11664, srcCalibrate3108 + ": an empty non-durable classic queue", false},
+		QuorumMessageRAM: Constant{115, srcCalibrate3108 + ": 115 B per message with 1 KiB and 4 KiB bodies, 187 B with 16 B " +
+			"(25,000 messages; process heap, which grows in steps); the quorum queue guide gives \"at least 32 bytes\"", false},
+		QuorumQueueRAM:   Constant{0, "left out: an empty quorum queue measured 42 kB to 110 kB on 3.10.8, varying with its heap", false},
 		QuorumWALMax:     Constant{512 << 20, srcQuorumGuide + ": raft.wal_max_size_bytes defaults to 512 MiB", false},
 		StreamMessageRAM: Constant{0, "RabbitMQ stream guide: a stream keeps its messages in segment files on disk, not in memory", false},
-		ConnectionRAM: Constant{100e3, "planning figure of warren issue 5 (~100 KB a connection); " + srcMeasured3108 +
-			": 65 KB of connection processes per idle connection (connection_readers + connection_other)", false},
-		ChannelRAM:   Constant{22e3, srcMeasured3108 + ": 22 KB per idle channel (connection_channels + connection_writers + connection_other)", false},
+		ConnectionRAM: Constant{100e3, "planning figure of warren issue 5 (~100 KB a connection); " + srcCalibrate3108 +
+			": 65 kB to 71 kB per idle connection in the node's connection memory categories (kernel socket buffers not included)", false},
+		ChannelRAM:   Constant{22e3, srcMeasured3108 + ": 22 kB per idle channel (15 kB to 31 kB over four runs on a busy shared node)", false},
 		IdleBaseline: Constant{166e6, srcMeasured3108 + ": mem_used of a node with the management plugin, a few empty queues and no connections", false},
 		DiskMessageOverhead: Constant{100, "estimate, not measured: a message store record's 25 B header (size, message id, end marker) " +
 			"plus the queue index entry and the encoded message record", false},
@@ -178,7 +180,8 @@ type QueueMeasurement struct {
 }
 
 // Calibrate returns c with the measured values in place of the defaults.
-// The per-message memory of each queue type is interpolated linearly in
+// Measurements of zero or less per message (noise) are left out. The
+// per-message memory of each queue type is interpolated linearly in
 // body size between the sizes measured (and held flat beyond them), for a
 // message of bodyBytes.
 func (c Constants) Calibrate(m Measurements, bodyBytes int64) Constants {
@@ -191,7 +194,7 @@ func (c Constants) Calibrate(m Measurements, bodyBytes int64) Constants {
 	for _, qt := range []QueueType{Classic, Quorum, Stream} {
 		var pts []QueueMeasurement
 		for _, q := range m.Queues {
-			if q.Type == qt && q.Messages > 0 {
+			if q.Type == qt && q.Messages > 0 && q.PerMessageBytes > 0 {
 				pts = append(pts, q)
 			}
 		}

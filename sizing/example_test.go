@@ -29,7 +29,7 @@ func ExampleCompute() {
 	// Output:
 	// Messages held per queue at the backlog target: 5,000 messages
 	// Payload per queue (the napkin number): 5 MB
-	// RAM for the backlog, with the broker's overhead: 8.17 MB
+	// RAM for the backlog, with the broker's overhead: 8.29 MB
 	// Node RAM to provision: 657 MB
 	// x-max-length: 5,000 messages
 	// x-overflow: reject-publish

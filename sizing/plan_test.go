@@ -17,8 +17,8 @@ func closeTo(got, want float64) bool {
 }
 
 // Every expected value below is worked out by hand in the comment next to
-// it, from the inputs and the default constants (632 B per classic message,
-// 11,512 B per empty classic queue, 32 B per quorum message, 100 kB per
+// it, from the inputs and the default constants (656 B per classic message,
+// 11,664 B per empty classic queue, 115 B per quorum message, 100 kB per
 // connection, 22 kB per channel, 166 MB idle baseline, 100 B disk overhead,
 // 40 idle file descriptors, frame_max 131,072).
 func TestCompute(t *testing.T) {
@@ -37,35 +37,35 @@ func TestCompute(t *testing.T) {
 				"queue_rate":          500,
 				"messages":            5000,      // 500 × 10
 				"payload":             5_000_000, // 5,000 × 1,000
-				"queue_memory":        3_171_512, // 11,512 + 5,000 × 632
+				"queue_memory":        3_291_664, // 11,664 + 5,000 × 656
 				"bodies_ram":          5_000_000, // 5,000 × (1,000 + 0)
-				"backlog_ram":         8_171_512, // 3,171,512 + 5,000,000
+				"backlog_ram":         8_291_664, // 3,291,664 + 5,000,000
 				"consumers_per_queue": 7,         // ⌈500 × 0.01 ÷ 0.8⌉ = ⌈6.25⌉
 				"drain_after_peak":    5000.0 / 700,
-				"drain_at_peak":       25, // 5,000 ÷ (700 − 500)
-				"prefetch":            4,  // 2 × ⌈(1 + 10) ÷ 10⌉
-				"unacked":             28, // 7 × 4
-				"unacked_ram":         45_696,
+				"drain_at_peak":       25,      // 5,000 ÷ (700 − 500)
+				"prefetch":            4,       // 2 × ⌈(1 + 10) ÷ 10⌉
+				"unacked":             28,      // 7 × 4
+				"unacked_ram":         46_368,  // 28 × (656 + 1,000)
 				"connections_ram":     800_000, // (7 + 1) × 100 kB
 				"channels_ram":        176_000, // 8 × 22 kB
 				"baseline_ram":        166e6,
-				// 3,171,512 + 5,000,000 + 45,696 + 800,000 + 176,000 + 166,000,000
-				"ram_needed":       175_193_208,
-				"node_ram":         175_193_208 / 0.4 * 1.5,
+				// 3,291,664 + 5,000,000 + 46,368 + 800,000 + 176,000 + 166,000,000
+				"ram_needed":       175_314_032,
+				"node_ram":         175_314_032 / 0.4 * 1.5,
 				"max_length":       5000,
 				"max_length_bytes": 5_000_000,
 				"message_ttl":      10_000,
 				"disk_write_rate":  0,
-				"disk_free_limit":  175_193_208 / 0.4 * 1.5,
-				"disk":             175_193_208 / 0.4 * 1.5, // nothing persisted
+				"disk_free_limit":  175_314_032 / 0.4 * 1.5,
+				"disk":             175_314_032 / 0.4 * 1.5, // nothing persisted
 				"publish_bytes":    1047,                    // (17 + 0 + 0) + (22 + 0) + (1,000 + 8)
 				"deliver_bytes":    1085,                    // (24 + 31 + 0 + 0) + (22 + 0) + (1,000 + 8)
 				"ack_bytes":        21,
 				"network_in":       4.272, // 500 × (1,047 + 21) × 8 ÷ 10⁶
 				"network_out":      4.424, // 500 × (1,085 + 21) × 8 ÷ 10⁶
-				// (175,193,208 × 1.5 − (175,193,208 − 5,000 × 1,632)) ÷ 1,632
-				// = 58,674 messages, ÷ 500 msg/s
-				"backlog_capacity": 58_674.0 / 500,
+				// ⌊(175,314,032 × 1.5 − (175,314,032 − 5,000 × 1,656)) ÷ 1,656⌋
+				// = ⌊57,932.98⌋ messages, ÷ 500 msg/s
+				"backlog_capacity": 57_932.0 / 500,
 				"sockets":          8,
 				"fds":              48,
 				"fd_limit":         50_000,
@@ -94,37 +94,37 @@ func TestCompute(t *testing.T) {
 				"drain_at_peak":       40, // 20,000 ÷ (1,000 − 500)
 				"prefetch":            4,  // 2 × ⌈(10 + 50) ÷ 50⌉
 				"unacked":             800,
-				"queue_memory":        640_000,   // 0 + 20,000 × 32
-				"backlog_ram":         2_560_000, // × 4 queues
+				"queue_memory":        2_300_000, // 0 + 20,000 × 115
+				"backlog_ram":         9_200_000, // × 4 queues
 				"wal_ram":             512 << 20,
-				"unacked_ram":         3_383_200, // 800 × (32 + 4,096 + 101)
+				"unacked_ram":         3_449_600, // 800 × (115 + 4,096 + 101)
 				"connections_ram":     1_000_000,
 				"channels_ram":        880_000,
-				// 2,560,000 + 536,870,912 + 3,383,200 + 1,000,000 + 880,000 + 166,000,000
-				"ram_needed":       710_694_112,
-				"node_ram":         710_694_112 / 0.6 * 2,
+				// 9,200,000 + 536,870,912 + 3,449,600 + 1,000,000 + 880,000 + 166,000,000
+				"ram_needed":       717_400_512,
+				"node_ram":         717_400_512 / 0.6 * 2,
 				"memory_limit":     1.2e9,
 				"max_length":       20_000,
 				"max_length_bytes": 81_920_000,
 				"disk_write_rate":  17_188_000,                // 1,000 × 2 × (4,096 + 101 + 100) × 2
 				"disk_backlog":     343_760_000 + 536_870_912, // 80,000 × 4,297 + WAL
-				"disk_free_limit":  710_694_112 / 0.6 * 2,
-				"disk":             (343_760_000+536_870_912)*2 + 710_694_112/0.6*2,
+				"disk_free_limit":  717_400_512 / 0.6 * 2,
+				"disk":             (343_760_000+536_870_912)*2 + 717_400_512/0.6*2,
 				"publish_bytes":    4260,    // (17 + 6 + 10) + (22 + 101) + (4,096 + 8)
 				"deliver_bytes":    4287,    // (24 + 20 + 6 + 10) + (22 + 101) + (4,096 + 8)
 				"network_in":       34.416,  // 1,000 × (4,260 + 2 × 21) × 8 ÷ 10⁶
 				"network_out":      68.592,  // 1,000 × (2 × 4,287 + 0) × 8 ÷ 10⁶
 				"replication":      134.304, // 1,000 × 2 × 2 × (4,096 + 101) × 8 ÷ 10⁶
-				// (1.2 GB − (710,694,112 − 80,000 × 32)) ÷ (4 × 32) =
-				// 3,842,702 messages per queue, ÷ 500 msg/s
-				"backlog_capacity": 3_842_702.0 / 500,
+				// ⌊(1.2 GB − (717,400,512 − 80,000 × 115)) ÷ (4 × 115)⌋ =
+				// ⌊1,069,129.3⌋ messages per queue, ÷ 500 msg/s
+				"backlog_capacity": 1_069_129.0 / 500,
 				"sockets":          10,
 				"fds":              50,
 			},
 			text:   map[string]string{"overflow": "drop-head"},
 			absent: []string{"bodies_ram", "message_ttl"},
 			warnings: []string{
-				"the node's 2 GB of RAM is less than the 2.37 GB to provision",
+				"the node's 2 GB of RAM is less than the 2.39 GB to provision",
 				"publishers do not use confirms",
 			},
 		},
@@ -134,7 +134,7 @@ func TestCompute(t *testing.T) {
 			want: map[string]float64{
 				"messages":            0,
 				"payload":             0,
-				"queue_memory":        11_512,
+				"queue_memory":        11_664,
 				"bodies_ram":          0,
 				"consumers_per_queue": 2, // ⌈100 × 0.01 ÷ 0.8⌉ = ⌈1.25⌉
 				"drain_after_peak":    0,
@@ -159,7 +159,7 @@ func TestCompute(t *testing.T) {
 			in:   Input{Rate: 1000, BodyBytes: 10_000, Backlog: time.Minute, Confirms: true, BrokerRAM: 1e9},
 			want: map[string]float64{
 				"messages":     60_000,
-				"queue_memory": 37_931_512, // 11,512 + 60,000 × 632
+				"queue_memory": 39_371_664, // 11,664 + 60,000 × 656
 				"bodies_ram":   600_000_000,
 				"memory_limit": 400_000_000, // 1 GB × 0.4
 			},
@@ -167,16 +167,16 @@ func TestCompute(t *testing.T) {
 		},
 		{
 			name: "classic queues page before the alarm on 3.10",
-			// 100,000 messages × 1,000 B = 100 MB bodies + 63.2 MB queue
-			// + 166 MB baseline ≈ 330 MB: above half of the 480 MB limit
+			// 100,000 messages × 1,000 B = 100 MB bodies + 65.6 MB queue
+			// + 166 MB baseline ≈ 333 MB: above half of the 480 MB limit
 			// (1.2 GB × 0.4), below the limit.
 			in: Input{Rate: 1000, BodyBytes: 1000, Backlog: 100 * time.Second, Confirms: true, BrokerRAM: 1.2e9, Version: "3.10.8"},
 			want: map[string]float64{
 				"messages":     100_000,
 				"memory_limit": 480e6,
 			},
-			// 331 MB ÷ 0.4 × 1.5 = 1.24 GB to provision, above the 1.2 GB given.
-			warnings: []string{"classic queues would page messages to disk", "the node's 1.2 GB of RAM is less than the 1.24 GB to provision"},
+			// 333.4 MB ÷ 0.4 × 1.5 = 1.25 GB to provision, above the 1.2 GB given.
+			warnings: []string{"classic queues would page messages to disk", "the node's 1.2 GB of RAM is less than the 1.25 GB to provision"},
 		},
 		{
 			name: "stream: retention instead of length limits",
@@ -263,7 +263,7 @@ func TestComputeShowsItsWorking(t *testing.T) {
 	for key, want := range map[string]string{
 		"messages":     "⌈500 msg/s × 10 s⌉",
 		"payload":      "messages × body = 5,000 × 1,000 B",
-		"queue_memory": "11.5 kB + 5,000 × 632 B",
+		"queue_memory": "11.7 kB + 5,000 × 656 B",
 		"node_ram":     "RAM needed ÷ high watermark × headroom = 175 MB ÷ 0.4 × 1.5",
 		"prefetch":     "min(2 × ⌈(1 ms + 10 ms) ÷ 10 ms⌉, 300)",
 	} {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/warrenmq/warren/internal/testbroker"
 	"github.com/warrenmq/warren/loadgen"
 )
 
@@ -27,7 +28,7 @@ func TestSizeDoneWhen(t *testing.T) {
 		"Payload per queue (the napkin number)",
 		"5 MB            messages × body = 5,000 × 1,000 B",
 		"RAM for the backlog, with the broker's overhead",
-		"8.18 MB", // 11,512 + 5,000 × 632 + 5,000 × (1,000 + 1)
+		"8.3 MB", // 11,664 + 5,000 × 656 + 5,000 × (1,000 + 1) = 8,296,664
 		"Node RAM to provision",
 		"x-max-length ",
 		"x-max-length-bytes",
@@ -218,5 +219,57 @@ func TestSizeAssumptionsFlag(t *testing.T) {
 	_, out, _ := runCLI(t, nil, "size", "--rate", "500", "--size", "1KB", "--backlog", "10s", "-a")
 	if !strings.Contains(out, "    · the napkin number") && !strings.Contains(out, "    · bodies only") {
 		t.Errorf("-a does not print assumptions:\n%s", out)
+	}
+}
+
+// warren size calibrate against the shared broker, small: it writes a file
+// that warren size reads, and prints the wire bytes next to the formula.
+func TestSizeCalibrateCommand(t *testing.T) {
+	uri := testbroker.Require(t)
+	path := filepath.Join(t.TempDir(), "calibration.json")
+	env := map[string]string{"WARREN_URI": uri, "WARREN_MANAGEMENT_URI": testbroker.ManagementURI()}
+	code, out, errOut := runCLI(t, env, "size", "calibrate", "--messages", "2000", "--sizes", "16B,1KiB", "--queue-types", "classic", "--out", path)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{"Calibrated RabbitMQ", "classic", "2,000 msgs", "B/message", "Memory per idle connection", "(+0.00%)", "Wrote " + path} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "filling a classic queue with 2000 messages of 1024 B") {
+		t.Errorf("no progress on stderr: %q", errOut)
+	}
+	cal, err := loadgen.ReadCalibration(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cal.Queues) != 2 || len(cal.Wire) != 3 {
+		t.Errorf("calibration has %d queues and %d wire figures, want 2 and 3", len(cal.Queues), len(cal.Wire))
+	}
+	code, out, errOut = runCLI(t, nil, "size", "--rate", "500", "--size", "1KiB", "--backlog", "10s", "--calibration", path)
+	if code != exitOK || !strings.Contains(out, "calibrated on RabbitMQ") {
+		t.Errorf("size with the calibration: exit %d, stderr %q\n%s", code, errOut, out)
+	}
+}
+
+func TestSizeCalibrateBadInput(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"size", "calibrate", "--queue-types", "stream"}, `--queue-types: "stream"`},
+		{[]string{"size", "calibrate", "--sizes", "1KiB,huge"}, "--sizes: invalid size"},
+		{[]string{"size", "calibrate", "--messages", "0"}, "--messages must be ≥ 1"},
+		{[]string{"size", "calibrate", "--uri", "amqp://guest:guest@127.0.0.1:1/"}, "connection refused"},
+	} {
+		code, _, errOut := runCLI(t, nil, tt.args...)
+		if code == exitOK || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%q: exit %d, stderr %q, want %q", tt.args, code, errOut, tt.want)
+		}
+	}
+	code, out, _ := runCLI(t, nil, "size", "calibrate", "--help")
+	if code != exitOK || !strings.Contains(out, "Usage: warren size calibrate") {
+		t.Errorf("size calibrate --help: exit %d\n%s", code, out)
 	}
 }

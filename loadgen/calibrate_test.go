@@ -1,0 +1,196 @@
+package loadgen_test
+
+// An external test package: these tests hold the calibration against
+// warren's sizing model (framing formula, memory prediction), which
+// loadgen itself must not import.
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
+
+	"github.com/warrenmq/warren/internal/testbroker"
+	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/sizing"
+)
+
+func TestDefaultProbes(t *testing.T) {
+	got := loadgen.DefaultProbes(100_000, loadgen.DefaultCalibrationSizes, []string{"classic", "quorum"})
+	want := []loadgen.Probe{
+		{"classic", 16, 100_000},
+		{"classic", 1024, 100_000}, // 100 MiB ÷ 1,024 = 102,400 allows all
+		{"classic", 4096, 25_600},  // 100 MiB ÷ 4,096
+		{"classic", 65536, 1600},   // 100 MiB ÷ 65,536
+		{"quorum", 16, 25_000},     // a quarter in quorum queues
+		{"quorum", 1024, 25_000},
+		{"quorum", 4096, 25_000}, // min(25,000, 25,600)
+		// 64 KiB would get 1,600 (< 10,000): not probed
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("DefaultProbes = %v\nwant %v", got, want)
+	}
+	// Never fewer than 1,000 messages, so the queue's own memory stays
+	// noise: 100 MiB ÷ 1 MiB would be 100.
+	if got := loadgen.DefaultProbes(100_000, []int64{1 << 20}, []string{"classic"}); got[0].Messages != 1000 {
+		t.Errorf("1 MiB probe has %d messages, want 1000", got[0].Messages)
+	}
+	// Quorum probes below 10,000 messages are dropped, unless none is left.
+	if got := loadgen.DefaultProbes(8000, []int64{16, 1024}, []string{"quorum"}); len(got) != 2 || got[0].Messages != 2000 {
+		t.Errorf("small quorum probes %v, want both sizes with 2,000", got)
+	}
+}
+
+func TestCalibrationFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "calibration.json")
+	in := &loadgen.Calibration{
+		Schema:     loadgen.CalibrationSchema,
+		MeasuredAt: time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC),
+		Broker:     loadgen.CalibrationBroker{Product: "RabbitMQ", Version: "3.10.8", Erlang: "25.2.3", Node: "rabbit@a"},
+		FrameMax:   131072,
+		Queues:     []loadgen.QueueCalibration{{Type: "classic", BodyBytes: 1024, Messages: 10, EmptyMemory: 100, FullMemory: 6420, PerMessage: 632}},
+		Wire:       []loadgen.WireCalibration{{BodyBytes: 16, Messages: 10, RoutingKey: "q", ConsumerTag: "t", PublishBytes: 64, DeliverBytes: 83, AckBytes: 21}},
+	}
+	if err := in.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	out, err := loadgen.ReadCalibration(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Broker != in.Broker || !out.MeasuredAt.Equal(in.MeasuredAt) || !slices.Equal(out.Queues, in.Queues) || !slices.Equal(out.Wire, in.Wire) {
+		t.Errorf("round trip:\n got %+v\nwant %+v", out, in)
+	}
+	for name, content := range map[string]string{
+		"not-json.json":     "schema: yaml",
+		"wrong-schema.json": `{"schema": "warren.result/v1"}`,
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := loadgen.ReadCalibration(p); err == nil || !strings.Contains(err.Error(), "calibration") {
+			t.Errorf("%s: error %v", name, err)
+		}
+	}
+	if _, err := loadgen.ReadCalibration(filepath.Join(dir, "missing.json")); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestCalibrateRejectsBadProbesAndBrokers(t *testing.T) {
+	ctx := context.Background()
+	_, err := loadgen.Calibrate(ctx, loadgen.CalibrateOptions{Probes: []loadgen.Probe{{"stream", 16, 10}}})
+	if err == nil || !strings.Contains(err.Error(), `queue type "stream"`) {
+		t.Errorf("stream probe: %v", err)
+	}
+	_, err = loadgen.Calibrate(ctx, loadgen.CalibrateOptions{URI: "amqp://guest:guest@127.0.0.1:1/", Probes: []loadgen.Probe{}})
+	if err == nil || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("unreachable broker: %v", err)
+	}
+}
+
+// The bytes counted on the sockets match sizing's AMQP 0-9-1 framing
+// formula within 2% (the issue's bar) for three message sizes, one of them
+// larger than frame_max.
+func TestCalibrateWireBytesMatchFramingFormula(t *testing.T) {
+	uri := testbroker.Require(t)
+	cal, err := loadgen.Calibrate(context.Background(), loadgen.CalibrateOptions{
+		URI:           uri,
+		ManagementURI: testbroker.ManagementURI(),
+		Probes:        []loadgen.Probe{},
+		NoConnections: true,
+		WireSizes:     []int64{16, 1024, 200_000},
+		QueuePrefix:   testbroker.UniqueName(t, "cal") + "-",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cal.Wire) != 3 || cal.FrameMax < 4096 {
+		t.Fatalf("wire figures %+v, frame_max %d", cal.Wire, cal.FrameMax)
+	}
+	if cal.Wire[2].BodyBytes <= int64(cal.FrameMax-sizing.FrameOverhead) {
+		t.Errorf("the large message (%d B) fits in one frame of frame_max %d", cal.Wire[2].BodyBytes, cal.FrameMax)
+	}
+	within := func(what string, counted float64, formula int64) {
+		t.Helper()
+		diff := math.Abs(counted-float64(formula)) / float64(formula)
+		t.Logf("%s: counted %.2f B/message, formula %d B (%.3f%%)", what, counted, formula, diff*100)
+		if diff > 0.02 {
+			t.Errorf("%s: counted %.2f B/message, formula %d: %.2f%% apart, more than 2%%", what, counted, formula, diff*100)
+		}
+	}
+	for _, w := range cal.Wire {
+		ex, rk, tag := len(w.Exchange), len(w.RoutingKey), len(w.ConsumerTag)
+		within("publish "+w.RoutingKey, w.PublishBytes, sizing.PublishWireBytes(ex, rk, 0, w.BodyBytes, cal.FrameMax))
+		within("deliver "+w.RoutingKey, w.DeliverBytes, sizing.DeliverWireBytes(tag, ex, rk, 0, w.BodyBytes, cal.FrameMax))
+		within("ack "+w.RoutingKey, w.AckBytes, sizing.AckFrameBytes)
+	}
+}
+
+// The issue's done-when: calibrated predictions of queue memory for a
+// 100,000-message backlog of 1 KiB messages in a classic queue are within
+// 15% of what the broker reports. The calibration fills one queue with
+// 10,000 messages; the model, with its per-message figure, predicts the
+// memory of another filled with 100,000 at the same time.
+func TestCalibratedPredictionOfClassicQueueMemory(t *testing.T) {
+	uri := testbroker.Require(t)
+	prefix := testbroker.UniqueName(t, "cal") + "-"
+	start := time.Now()
+	cal, err := loadgen.Calibrate(context.Background(), loadgen.CalibrateOptions{
+		URI:           uri,
+		ManagementURI: testbroker.ManagementURI(),
+		Probes: []loadgen.Probe{
+			{QueueType: "classic", BodyBytes: 1024, Messages: 10_000},
+			{QueueType: "classic", BodyBytes: 1024, Messages: 100_000},
+		},
+		NoWire:        true,
+		NoConnections: true,
+		QueuePrefix:   prefix,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("calibration took %s", time.Since(start).Round(time.Millisecond))
+	calib, check := cal.Queues[0], cal.Queues[1]
+	t.Logf("calibration: %d messages, empty %d B, full %d B: %.1f B/message; filled in %.1f s and %.1f s", calib.Messages, calib.EmptyMemory, calib.FullMemory, calib.PerMessage, calib.FillSeconds, check.FillSeconds)
+	if calib.PerMessage <= 0 {
+		t.Fatalf("per-message memory %.1f B: nothing measured", calib.PerMessage)
+	}
+
+	k := sizing.DefaultConstants(cal.Broker.Version).Calibrate(sizing.Measurements{
+		Broker: cal.Broker.Product + " " + cal.Broker.Version,
+		Queues: []sizing.QueueMeasurement{{
+			Type: sizing.Classic, BodyBytes: calib.BodyBytes, Messages: calib.Messages,
+			EmptyBytes: float64(calib.EmptyMemory), PerMessageBytes: calib.PerMessage,
+		}},
+	}, 1024)
+	plan, err := sizing.Compute(sizing.Input{Rate: 1000, BodyBytes: 1024, BacklogMessages: 100_000, Constants: &k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	predicted := plan.Value("queue_memory")
+	diff := (float64(check.FullMemory) - predicted) / predicted
+	t.Logf("100,000 messages: predicted %.0f B, the broker reports %d B (%+.1f%%)", predicted, check.FullMemory, diff*100)
+	if math.Abs(diff) > 0.15 {
+		t.Errorf("predicted %.0f B for 100,000 messages, the broker reports %d B: %+.1f%%, more than 15%% apart", predicted, check.FullMemory, diff*100)
+	}
+
+	// Calibrate deleted its queues. (managementClient is topology_test.go's.)
+	mgmt := managementClient(t)
+	for _, name := range []string{prefix + "classic-empty", prefix + "classic-1024B", prefix + "classic-1024B-1"} {
+		_, err := mgmt.GetQueue("/", name)
+		var e rabbithole.ErrorResponse
+		if !errors.As(err, &e) || e.StatusCode != 404 {
+			t.Errorf("queue %s is still there (or the check failed: %v)", name, err)
+		}
+	}
+}
