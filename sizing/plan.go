@@ -306,7 +306,7 @@ func Compute(in Input) (Plan, error) {
 	chanRAM := chans * c.ChannelRAM.Value
 	p.add("channels_ram", "Channels", chanRAM, UnitBytes,
 		fmt.Sprintf("channels × memory per channel = %s × %s", fc(chans), fb(c.ChannelRAM.Value)), c.ChannelRAM.Source)
-	p.add("baseline_ram", "Idle node baseline", c.IdleBaseline.Value, UnitBytes, "the node's memory with no load = "+fb(c.IdleBaseline.Value), c.IdleBaseline.Source)
+	p.add("baseline_ram", "Idle node baseline", c.IdleBaseline.Value, UnitBytes, "the node's memory without this workload = "+fb(c.IdleBaseline.Value), c.IdleBaseline.Source)
 	need = append(need, unackedRAM, connRAM, chanRAM, c.IdleBaseline.Value)
 	needText = append(needText, "unacked", "connections", "channels", "baseline")
 	needNum = append(needNum, fb(unackedRAM), fb(connRAM), fb(chanRAM), fb(c.IdleBaseline.Value))

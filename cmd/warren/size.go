@@ -708,11 +708,11 @@ func writeCalibration(w io.Writer, cal *loadgen.Calibration) {
 	}
 	if len(cal.Wire) > 0 {
 		fmt.Fprintln(w, "\nBytes on the wire per message, counted on the sockets against the AMQP 0-9-1 framing formula:")
-		fmt.Fprintf(w, "  %10s  %28s  %28s  %22s\n", "body", "publish", "deliver", "ack")
+		fmt.Fprintf(w, "  %10s  %28s  %28s  %24s\n", "body", "publish: counted / formula", "deliver: counted / formula", "ack: counted / formula")
 		for _, x := range cal.Wire {
 			pub := sizing.PublishWireBytes(len(x.Exchange), len(x.RoutingKey), 0, x.BodyBytes, cal.FrameMax)
 			del := sizing.DeliverWireBytes(len(x.ConsumerTag), len(x.Exchange), len(x.RoutingKey), 0, x.BodyBytes, cal.FrameMax)
-			fmt.Fprintf(w, "  %10s  %28s  %28s  %22s\n", sizing.FormatValue(float64(x.BodyBytes), sizing.UnitCount)+" B",
+			fmt.Fprintf(w, "  %10s  %28s  %28s  %24s\n", sizing.FormatValue(float64(x.BodyBytes), sizing.UnitCount)+" B",
 				vsFormula(x.PublishBytes, pub), vsFormula(x.DeliverBytes, del), vsFormula(x.AckBytes, sizing.AckFrameBytes))
 		}
 	}
