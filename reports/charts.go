@@ -84,7 +84,7 @@ func newChart(title, xLabel, yLabel string) *chart {
 		a.Label.TextStyle.Font = sans(12, false)
 		a.Tick.Label.Font = sans(10.5, false)
 		a.Padding = vg.Points(3)
-		a.Tick.Marker = niceTicks{}
+		a.Tick.Marker = NiceTicks{}
 	}
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel
@@ -283,12 +283,12 @@ func (s span) Thumbnail(c *draw.Canvas) {
 	c.Fill(c.Rectangle.Path())
 }
 
-// niceTicks label a linear axis at 4 to 7 round values (steps of 1, 2,
+// NiceTicks label a linear axis at 4 to 7 round values (steps of 1, 2,
 // 2.5 or 5 times a power of ten), with thousands separators and no more
 // decimals than the step needs, and an unlabelled minor tick between each.
-type niceTicks struct{}
+type NiceTicks struct{}
 
-func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
+func (NiceTicks) Ticks(lo, hi float64) []plot.Tick {
 	if !(hi > lo) || math.IsInf(hi-lo, 0) {
 		return nil
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"strconv"
-	"strings"
 	"time"
 
 	xfont "golang.org/x/image/font"
@@ -18,6 +16,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/warrenmq/warren/reports"
 	"github.com/warrenmq/warren/sizing"
 )
 
@@ -78,7 +77,7 @@ func newSizeChart(title, xLabel, yLabel string) *sizeChart {
 		a.Label.TextStyle.Font = scFont(12, false)
 		a.Tick.Label.Font = scFont(10.5, false)
 		a.Padding = vg.Points(3)
-		a.Tick.Marker = scTicks{}
+		a.Tick.Marker = reports.NiceTicks{}
 	}
 	p.X.Label.Text, p.Y.Label.Text = xLabel, yLabel
 	p.X.Label.Padding, p.Y.Label.Padding = vg.Points(4), vg.Points(6)
@@ -168,69 +167,6 @@ func (c *sizeChart) png() ([]byte, error) {
 		return nil, fmt.Errorf("encode png: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// scTicks label a linear axis at round values (1, 2, 2.5 or 5 times a
-// power of ten) with thousands separators, like the run reports.
-type scTicks struct{}
-
-func (scTicks) Ticks(lo, hi float64) []plot.Tick {
-	if !(hi > lo) || math.IsInf(hi-lo, 0) {
-		return nil
-	}
-	raw := (hi - lo) / 6
-	exp := int(math.Floor(math.Log10(raw)))
-	mag := math.Pow10(exp)
-	step, decimals := 10*mag, max(0, -exp-1)
-	for _, m := range []float64{1, 2, 2.5, 5} {
-		if m*mag >= raw {
-			step, decimals = m*mag, max(0, -exp)
-			if m == 2.5 {
-				decimals = max(0, -exp+1)
-			}
-			break
-		}
-	}
-	var ticks []plot.Tick
-	first := math.Ceil(lo/step - 1e-9)
-	for i := 0; ; i++ {
-		v := (first + float64(i)) * step
-		if v > hi+step*1e-9 {
-			break
-		}
-		label := strconv.FormatFloat(v, 'f', decimals, 64)
-		if strings.TrimLeft(label, "-0.") == "" {
-			label = "0"
-		}
-		ticks = append(ticks, plot.Tick{Value: v, Label: groupDigits(label)})
-		if mid := v + step/2; mid <= hi {
-			ticks = append(ticks, plot.Tick{Value: mid})
-		}
-	}
-	return ticks
-}
-
-// groupDigits puts thousands separators into the integer part of a
-// formatted number.
-func groupDigits(s string) string {
-	intPart, frac, _ := strings.Cut(s, ".")
-	neg := strings.HasPrefix(intPart, "-")
-	intPart = strings.TrimPrefix(intPart, "-")
-	var b strings.Builder
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	out := b.String()
-	if frac != "" {
-		out += "." + frac
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
 }
 
 // byteScale picks SI units for an axis whose highest value is hi bytes.
