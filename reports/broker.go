@@ -453,7 +453,7 @@ func memoryText(samples []loadgen.BrokerSample) string {
 // queueColour is the colour of the i-th queue's lines; vermillion is left
 // to the memory alarm's shading and the high watermark.
 func queueColour(i int) uint32 {
-	colours := []uint32{colourBlue, colourGreen, colourOrange, colourPurple, colourSky, 0x000000}
+	colours := []uint32{ColourBlue, ColourGreen, ColourOrange, ColourPurple, ColourSky, 0x000000}
 	return colours[i%len(colours)]
 }
 
@@ -619,7 +619,7 @@ func brokerMemoryChart(r *loadgen.Result) (*chart, error) {
 			lastLimit = s.MemoryLimit
 		}
 	}
-	style := dashed(colourVermillion, 1.8)
+	style := dashed(ColourVermillion, 1.8)
 	switch {
 	case len(wm) > 0 && onScale:
 		// The watermark rarely changes: draw it across the whole chart.
@@ -634,7 +634,7 @@ func brokerMemoryChart(r *loadgen.Result) (*chart, error) {
 			thumbs: []plot.Thumbnailer{&plotter.Line{LineStyle: style}},
 		})
 	}
-	if _, err := c.addLine("memory used", solid(colourBlue, 2.2), []plotter.XYs{used}); err != nil {
+	if _, err := c.addLine("memory used", solid(ColourBlue, 2.2), []plotter.XYs{used}); err != nil {
 		return nil, err
 	}
 	c.p.X.Min, c.p.X.Max = 0, xmax

@@ -21,30 +21,34 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// Every chart is 8×4.5 inches at 150 dpi: 1200×675 pixels.
+// Every chart is 8×4.5 inches at 150 dpi: 1200×675 pixels. The size,
+// palette, font and line styles are exported so that charts drawn outside
+// this package (the sizing plan's) look the same.
 const (
-	chartWidth  = 8 * vg.Inch
-	chartHeight = 4.5 * vg.Inch
-	chartDPI    = 150
+	ChartWidth  = 8 * vg.Inch
+	ChartHeight = 4.5 * vg.Inch
+	ChartDPI    = 150
 )
 
 // Colours from Okabe and Ito's palette, which stays distinct for readers
 // with colour-blindness.
 const (
-	colourBlue       = 0x0072B2
-	colourOrange     = 0xE69F00
-	colourGreen      = 0x009E73
-	colourVermillion = 0xD55E00
-	colourSky        = 0x56B4E9
-	colourPurple     = 0xCC79A7
-	colourGrey       = 0x7F7F7F
+	ColourBlue       = 0x0072B2
+	ColourOrange     = 0xE69F00
+	ColourGreen      = 0x009E73
+	ColourVermillion = 0xD55E00
+	ColourSky        = 0x56B4E9
+	ColourPurple     = 0xCC79A7
+	ColourGrey       = 0x7F7F7F
 )
 
-func rgb(hex uint32) color.RGBA {
+// Colour turns a 0xRRGGBB palette entry into an opaque colour.
+func Colour(hex uint32) color.RGBA {
 	return color.RGBA{R: uint8(hex >> 16), G: uint8(hex >> 8), B: uint8(hex), A: 0xff}
 }
 
-func sans(size vg.Length, bold bool) font.Font {
+// Font is the charts' typeface (Liberation Sans) at a size.
+func Font(size vg.Length, bold bool) font.Font {
 	f := font.Font{Typeface: "Liberation", Variant: "Sans", Size: size}
 	if bold {
 		f.Weight = xfont.WeightBold
@@ -52,15 +56,18 @@ func sans(size vg.Length, bold bool) font.Font {
 	return f
 }
 
-func solid(hex uint32, width float64) draw.LineStyle {
-	return draw.LineStyle{Color: rgb(hex), Width: vg.Points(width)}
-}
-
-func dashed(hex uint32, width float64) draw.LineStyle {
-	s := solid(hex, width)
-	s.Dashes = []vg.Length{vg.Points(7), vg.Points(3.5)}
+// LineStyle is a chart line of a palette colour, solid or dashed.
+func LineStyle(hex uint32, width float64, dashed bool) draw.LineStyle {
+	s := draw.LineStyle{Color: Colour(hex), Width: vg.Points(width)}
+	if dashed {
+		s.Dashes = []vg.Length{vg.Points(7), vg.Points(3.5)}
+	}
 	return s
 }
+
+func solid(hex uint32, width float64) draw.LineStyle { return LineStyle(hex, width, false) }
+
+func dashed(hex uint32, width float64) draw.LineStyle { return LineStyle(hex, width, true) }
 
 // legendItem is one entry of a chart's legend.
 type legendItem struct {
@@ -78,11 +85,11 @@ type chart struct {
 func newChart(title, xLabel, yLabel string) *chart {
 	p := plot.New()
 	p.Title.Text = title
-	p.Title.TextStyle.Font = sans(15, true)
+	p.Title.TextStyle.Font = Font(15, true)
 	p.Title.Padding = vg.Points(10)
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle.Font = sans(12, false)
-		a.Tick.Label.Font = sans(10.5, false)
+		a.Label.TextStyle.Font = Font(12, false)
+		a.Tick.Label.Font = Font(10.5, false)
 		a.Padding = vg.Points(3)
 		a.Tick.Marker = NiceTicks{}
 	}
@@ -150,7 +157,7 @@ const (
 
 // png draws the chart and encodes it.
 func (c *chart) png() ([]byte, error) {
-	img := vgimg.NewWith(vgimg.UseWH(chartWidth, chartHeight), vgimg.UseDPI(chartDPI))
+	img := vgimg.NewWith(vgimg.UseWH(ChartWidth, ChartHeight), vgimg.UseDPI(ChartDPI))
 	dc := draw.New(img)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
@@ -159,7 +166,7 @@ func (c *chart) png() ([]byte, error) {
 
 	sty := text.Style{
 		Color:   color.Black,
-		Font:    sans(10.5, false),
+		Font:    Font(10.5, false),
 		Handler: c.p.TextHandler,
 		XAlign:  draw.XLeft,
 		YAlign:  draw.YCenter,
@@ -242,8 +249,8 @@ func noDataChart(title, xLabel, yLabel, why string) *chart {
 	c.p.X.Tick.Marker = plot.ConstantTicks{}
 	c.p.Y.Tick.Marker = plot.ConstantTicks{}
 	c.p.Add(message{text: why, style: text.Style{
-		Color:   rgb(colourGrey),
-		Font:    sans(14, false),
+		Color:   Colour(ColourGrey),
+		Font:    Font(14, false),
 		Handler: c.p.TextHandler,
 		XAlign:  draw.XCenter,
 		YAlign:  draw.YCenter,
@@ -400,15 +407,15 @@ func percentileTicks(xmax float64) plot.ConstantTicks {
 func metricStyle(metric string) draw.LineStyle {
 	switch metric {
 	case loadgen.MetricEndToEnd:
-		return solid(colourBlue, 2)
+		return solid(ColourBlue, 2)
 	case loadgen.MetricEndToEndActual:
-		return dashed(colourSky, 2)
+		return dashed(ColourSky, 2)
 	case loadgen.MetricConfirm:
-		return solid(colourVermillion, 2)
+		return solid(ColourVermillion, 2)
 	case loadgen.MetricSendDelay:
-		return solid(colourPurple, 2)
+		return solid(ColourPurple, 2)
 	}
-	return solid(colourGrey, 2)
+	return solid(ColourGrey, 2)
 }
 
 // shortMetricLabel names a metric in a chart legend, where space is short.
@@ -557,20 +564,20 @@ func throughputChart(r *loadgen.Result) (*chart, error) {
 		target := plotter.XYs{{X: 0, Y: r.Summary.TargetRate}, {X: xmax, Y: r.Summary.TargetRate}}
 		ymax = max(ymax, r.Summary.TargetRate)
 		label := "target " + groupThousands(strconv.FormatFloat(r.Summary.TargetRate, 'f', -1, 64)) + " msg/s"
-		if _, err := c.addLine(label, dashed(colourGrey, 1.2), []plotter.XYs{target}); err != nil {
+		if _, err := c.addLine(label, dashed(ColourGrey, 1.2), []plotter.XYs{target}); err != nil {
 			return nil, err
 		}
 	}
-	if _, err := c.addLine("published", solid(colourBlue, 2.2), []plotter.XYs{line(func(s loadgen.Second) int64 { return s.Published })}); err != nil {
+	if _, err := c.addLine("published", solid(ColourBlue, 2.2), []plotter.XYs{line(func(s loadgen.Second) int64 { return s.Published })}); err != nil {
 		return nil, err
 	}
 	if usesConfirms(r) {
-		if _, err := c.addLine("confirmed", dashed(colourOrange, 2), []plotter.XYs{line(func(s loadgen.Second) int64 { return s.Confirmed })}); err != nil {
+		if _, err := c.addLine("confirmed", dashed(ColourOrange, 2), []plotter.XYs{line(func(s loadgen.Second) int64 { return s.Confirmed })}); err != nil {
 			return nil, err
 		}
 	}
 	if hasConsumers(r) {
-		if _, err := c.addLine("consumed (all queues)", solid(colourGreen, 2), []plotter.XYs{line(func(s loadgen.Second) int64 { return s.Consumed })}); err != nil {
+		if _, err := c.addLine("consumed (all queues)", solid(ColourGreen, 2), []plotter.XYs{line(func(s loadgen.Second) int64 { return s.Consumed })}); err != nil {
 			return nil, err
 		}
 	}
@@ -643,13 +650,13 @@ func latencyOverTimeChart(r *loadgen.Result) (*chart, error) {
 		c.p.Y.Min, c.p.Y.Max = 0, niceCeiling(hi)
 	}
 	before := len(c.legend)
-	if _, err := c.addLine("max", solid(colourGrey, 1.2), maxSegs); err != nil {
+	if _, err := c.addLine("max", solid(ColourGrey, 1.2), maxSegs); err != nil {
 		return nil, err
 	}
-	if _, err := c.addLine("p99", solid(colourVermillion, 2), p99Segs); err != nil {
+	if _, err := c.addLine("p99", solid(ColourVermillion, 2), p99Segs); err != nil {
 		return nil, err
 	}
-	if _, err := c.addLine("p50", solid(colourBlue, 2), p50Segs); err != nil {
+	if _, err := c.addLine("p50", solid(ColourBlue, 2), p50Segs); err != nil {
 		return nil, err
 	}
 	// Max is drawn first, under the others; the legend reads p50, p99, max.

@@ -247,7 +247,7 @@ func interpolate(pts []QueueMeasurement, x int64) (float64, string) {
 	pts = slices.Clone(pts)
 	slices.SortStableFunc(pts, func(a, b QueueMeasurement) int { return cmp.Compare(a.BodyBytes, b.BodyBytes) })
 	at := func(p QueueMeasurement) string {
-		return fmt.Sprintf("%s B/message at %s bodies (%s messages)", formatNumber(p.PerMessageBytes), formatBytes(float64(p.BodyBytes)), formatCount(float64(p.Messages)))
+		return fmt.Sprintf("%s B/message at %s bodies (%s messages)", formatNumber(p.PerMessageBytes), formatBytes(float64(p.BodyBytes)), FormatCount(float64(p.Messages)))
 	}
 	first, last := pts[0], pts[len(pts)-1]
 	switch {

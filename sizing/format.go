@@ -30,7 +30,7 @@ const (
 func FormatValue(v float64, u Unit) string {
 	switch u {
 	case UnitMessages:
-		return formatCount(v) + " messages"
+		return FormatCount(v) + " messages"
 	case UnitMessagesPerSec:
 		return formatNumber(v) + " msg/s"
 	case UnitBytes:
@@ -42,9 +42,9 @@ func FormatValue(v float64, u Unit) string {
 	case UnitSeconds:
 		return formatSeconds(v)
 	case UnitMilliseconds:
-		return formatCount(v) + " ms"
+		return FormatCount(v) + " ms"
 	case UnitCount:
-		return formatCount(v)
+		return FormatCount(v)
 	case UnitFraction:
 		return formatNumber(v)
 	}
@@ -58,13 +58,14 @@ func formatNumber(v float64) string {
 		return "∞"
 	}
 	if v == math.Trunc(v) || math.Abs(v) >= 1000 {
-		return formatCount(math.Round(v))
+		return FormatCount(math.Round(v))
 	}
 	return strconv.FormatFloat(roundSig(v, 3), 'f', -1, 64)
 }
 
-// formatCount groups a whole number by thousands: 5000 → "5,000".
-func formatCount(v float64) string {
+// FormatCount groups a whole number by thousands: 5000 → "5,000". The
+// command line uses it for any count it prints.
+func FormatCount(v float64) string {
 	if math.IsInf(v, 0) || math.IsNaN(v) {
 		return "∞"
 	}
@@ -114,9 +115,9 @@ func formatSeconds(s float64) string {
 	r := math.Round(s)
 	switch {
 	case math.Mod(r, 3600) == 0:
-		return formatCount(r/3600) + " h"
+		return FormatCount(r/3600) + " h"
 	case math.Mod(r, 60) == 0:
-		return formatCount(r/60) + " min"
+		return FormatCount(r/60) + " min"
 	}
 	return time.Duration(r * float64(time.Second)).String()
 }

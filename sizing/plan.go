@@ -108,7 +108,7 @@ func (p *planner) warn(format string, args ...any) {
 // Shorthands for formulas.
 var (
 	fb = formatBytes
-	fc = formatCount
+	fc = FormatCount
 	fn = formatNumber
 	fs = formatSeconds
 )

@@ -22,6 +22,7 @@ import (
 
 	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/scenarios"
+	"github.com/warrenmq/warren/sizing"
 )
 
 // BenchSchema names the format of the file `warren bench` writes.
@@ -617,22 +618,7 @@ func benchFirstNonEmpty(v ...string) string {
 }
 
 // benchThousands formats a rate as a whole number with thousands separators.
-func benchThousands(v float64) string {
-	s := strconv.FormatInt(int64(math.Round(v)), 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func benchThousands(v float64) string { return sizing.FormatCount(v) }
 
 func benchMiB(b int64) string {
 	return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))

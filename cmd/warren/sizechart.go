@@ -7,9 +7,7 @@ import (
 	"math"
 	"time"
 
-	xfont "golang.org/x/image/font"
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
@@ -23,39 +21,7 @@ import (
 // The sizing charts look like the run reports' (reports/charts.go): 8×4.5
 // inches at 150 dpi, Liberation Sans, Okabe and Ito's colour-blind-safe
 // palette, light grid, legend in rows under the axes where it never hides
-// data. reports keeps its helpers unexported, so the few needed here are
-// repeated.
-const (
-	scWidth  = 8 * vg.Inch
-	scHeight = 4.5 * vg.Inch
-	scDPI    = 150
-
-	scBlue       = 0x0072B2
-	scOrange     = 0xE69F00
-	scGreen      = 0x009E73
-	scVermillion = 0xD55E00
-	scGrey       = 0x7F7F7F
-)
-
-func scRGB(hex uint32) color.RGBA {
-	return color.RGBA{R: uint8(hex >> 16), G: uint8(hex >> 8), B: uint8(hex), A: 0xff}
-}
-
-func scFont(size vg.Length, bold bool) font.Font {
-	f := font.Font{Typeface: "Liberation", Variant: "Sans", Size: size}
-	if bold {
-		f.Weight = xfont.WeightBold
-	}
-	return f
-}
-
-func scLine(hex uint32, width float64, dashed bool) draw.LineStyle {
-	s := draw.LineStyle{Color: scRGB(hex), Width: vg.Points(width)}
-	if dashed {
-		s.Dashes = []vg.Length{vg.Points(7), vg.Points(3.5)}
-	}
-	return s
-}
+// data, from the style reports exports.
 
 // sizeChart is a plot with its legend below the axes.
 type sizeChart struct {
@@ -71,18 +37,18 @@ type scLegend struct {
 func newSizeChart(title, xLabel, yLabel string) *sizeChart {
 	p := plot.New()
 	p.Title.Text = title
-	p.Title.TextStyle.Font = scFont(15, true)
+	p.Title.TextStyle.Font = reports.Font(15, true)
 	p.Title.Padding = vg.Points(10)
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle.Font = scFont(12, false)
-		a.Tick.Label.Font = scFont(10.5, false)
+		a.Label.TextStyle.Font = reports.Font(12, false)
+		a.Tick.Label.Font = reports.Font(10.5, false)
 		a.Padding = vg.Points(3)
 		a.Tick.Marker = reports.NiceTicks{}
 	}
 	p.X.Label.Text, p.Y.Label.Text = xLabel, yLabel
 	p.X.Label.Padding, p.Y.Label.Padding = vg.Points(4), vg.Points(6)
 	g := plotter.NewGrid()
-	g.Vertical, g.Horizontal = scLine(0xE3E3E3, 0.8, false), scLine(0xE3E3E3, 0.8, false)
+	g.Vertical, g.Horizontal = reports.LineStyle(0xE3E3E3, 0.8, false), reports.LineStyle(0xE3E3E3, 0.8, false)
 	p.Add(g)
 	return &sizeChart{p: p}
 }
@@ -105,7 +71,7 @@ func (c *sizeChart) marker(label string, hex uint32, x, y float64) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", label, err)
 	}
-	s.GlyphStyle = draw.GlyphStyle{Color: scRGB(hex), Radius: vg.Points(4.5), Shape: draw.CircleGlyph{}}
+	s.GlyphStyle = draw.GlyphStyle{Color: reports.Colour(hex), Radius: vg.Points(4.5), Shape: draw.CircleGlyph{}}
 	c.p.Add(s)
 	c.legend = append(c.legend, scLegend{label, s})
 	return nil
@@ -113,13 +79,13 @@ func (c *sizeChart) marker(label string, hex uint32, x, y float64) error {
 
 // png draws the chart with the legend in rows below the data.
 func (c *sizeChart) png() ([]byte, error) {
-	img := vgimg.NewWith(vgimg.UseWH(scWidth, scHeight), vgimg.UseDPI(scDPI))
+	img := vgimg.NewWith(vgimg.UseWH(reports.ChartWidth, reports.ChartHeight), vgimg.UseDPI(reports.ChartDPI))
 	dc := draw.New(img)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
 	margin := vg.Points(9)
 	area := draw.Crop(dc, margin, -margin, margin, -margin)
-	sty := text.Style{Color: color.Black, Font: scFont(10.5, false), Handler: c.p.TextHandler, XAlign: draw.XLeft, YAlign: draw.YCenter}
+	sty := text.Style{Color: color.Black, Font: reports.Font(10.5, false), Handler: c.p.TextHandler, XAlign: draw.XLeft, YAlign: draw.YCenter}
 	const thumbW, gap, spacing = 22, 5, 16
 	width := func(it scLegend) vg.Length { return vg.Points(thumbW+gap) + sty.Rectangle(it.label).Max.X }
 	var rows [][]scLegend
@@ -242,7 +208,7 @@ func ramChart(p sizing.Plan) ([]byte, error) {
 	}
 	title := fmt.Sprintf("RAM the broker needs — %s msg/s of %s B, %s queue", sizing.FormatValue(in.Rate, sizing.UnitCount), sizing.FormatValue(float64(in.BodyBytes), sizing.UnitCount), in.QueueType)
 	c := newSizeChart(title, fmt.Sprintf("Backlog held (%s of peak traffic)", unitName), fmt.Sprintf("RAM (%s)", scaleName))
-	if err := c.line("RAM needed (overhead, connections, baseline)", scLine(scBlue, 2.2, false), ram); err != nil {
+	if err := c.line("RAM needed (overhead, connections, baseline)", reports.LineStyle(reports.ColourBlue, 2.2, false), ram); err != nil {
 		return nil, err
 	}
 	napkinLabel := "payload only (the napkin number)"
@@ -252,17 +218,17 @@ func ramChart(p sizing.Plan) ([]byte, error) {
 			napkinLabel = "payload (the napkin number; a stream keeps it on disk)"
 		}
 	}
-	if err := c.line(napkinLabel, scLine(scGreen, 1.8, true), napkin); err != nil {
+	if err := c.line(napkinLabel, reports.LineStyle(reports.ColourGreen, 1.8, true), napkin); err != nil {
 		return nil, err
 	}
-	if err := c.line(limitLabel, scLine(scVermillion, 1.6, true), plotter.XYs{{X: 0, Y: limit / scale}, {X: xmax / unit, Y: limit / scale}}); err != nil {
+	if err := c.line(limitLabel, reports.LineStyle(reports.ColourVermillion, 1.6, true), plotter.XYs{{X: 0, Y: limit / scale}, {X: xmax / unit, Y: limit / scale}}); err != nil {
 		return nil, err
 	}
-	if err := c.marker(fmt.Sprintf("the plan: %s backlog, %s", sizing.FormatValue(target, sizing.UnitSeconds), sizing.FormatValue(p.Value("ram_needed"), sizing.UnitBytes)), scOrange, target/unit, p.Value("ram_needed")/scale); err != nil {
+	if err := c.marker(fmt.Sprintf("the plan: %s backlog, %s", sizing.FormatValue(target, sizing.UnitSeconds), sizing.FormatValue(p.Value("ram_needed"), sizing.UnitBytes)), reports.ColourOrange, target/unit, p.Value("ram_needed")/scale); err != nil {
 		return nil, err
 	}
 	if l, ok := p.Line("backlog_capacity"); ok && l.Value > 0 && l.Value <= xmax {
-		if err := c.marker(fmt.Sprintf("alarm at %s of backlog", l.Display()), scVermillion, l.Value/unit, limit/scale); err != nil {
+		if err := c.marker(fmt.Sprintf("alarm at %s of backlog", l.Display()), reports.ColourVermillion, l.Value/unit, limit/scale); err != nil {
 			return nil, err
 		}
 	}
@@ -304,14 +270,14 @@ func consumersChart(p sizing.Plan) ([]byte, error) {
 	atTarget, atFull := steps(in.Utilisation), steps(1)
 	title := fmt.Sprintf("Consumers per queue — %s msg/s into each queue", sizing.FormatValue(lambda, sizing.UnitCount))
 	c := newSizeChart(title, "Processing time per message (ms)", "Consumers per queue")
-	if err := c.line(fmt.Sprintf("needed at %s%% utilisation", sizing.FormatValue(in.Utilisation*100, sizing.UnitCount)), scLine(scBlue, 2.2, false), atTarget); err != nil {
+	if err := c.line(fmt.Sprintf("needed at %s%% utilisation", sizing.FormatValue(in.Utilisation*100, sizing.UnitCount)), reports.LineStyle(reports.ColourBlue, 2.2, false), atTarget); err != nil {
 		return nil, err
 	}
-	if err := c.line("bare minimum (consumers busy 100% of the time)", scLine(scGrey, 1.6, true), atFull); err != nil {
+	if err := c.line("bare minimum (consumers busy 100% of the time)", reports.LineStyle(reports.ColourGrey, 1.6, true), atFull); err != nil {
 		return nil, err
 	}
 	n := p.Value("consumers_per_queue")
-	if err := c.marker(fmt.Sprintf("the plan: %s at %s", sizing.FormatValue(n, sizing.UnitCount), sizing.FormatValue(pt, sizing.UnitSeconds)), scOrange, pt*1000, n); err != nil {
+	if err := c.marker(fmt.Sprintf("the plan: %s at %s", sizing.FormatValue(n, sizing.UnitCount), sizing.FormatValue(pt, sizing.UnitSeconds)), reports.ColourOrange, pt*1000, n); err != nil {
 		return nil, err
 	}
 	c.p.X.Min, c.p.X.Max = 0, xmax*1000
