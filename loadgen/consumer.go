@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"sync"
 	"time"
 
@@ -70,12 +71,6 @@ func (q *queueTracker) addReordered(n int64) {
 	q.mu.Unlock()
 }
 
-func (q *queueTracker) leftoverCount() int64 {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.leftover
-}
-
 func (q *queueTracker) setLeftover(n int64) {
 	q.mu.Lock()
 	q.leftover = n
@@ -88,67 +83,27 @@ func (q *queueTracker) addRejected() {
 	q.mu.Unlock()
 }
 
-func (q *queueTracker) rejectedCount() int64 {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.rejected
-}
-
 func (q *queueTracker) distinct() int64 {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.unique
 }
 
-func (q *queueTracker) redeliveredCount() int64 {
+// account is the queue's part of the run's accounting. It shares the
+// tracker's sets, which must no longer change.
+func (q *queueTracker) account() QueueAccount {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.redelivered
-}
-
-func (q *queueTracker) foreignCount() int64 {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.foreign
-}
-
-// integrity reconciles the queue's deliveries with what publishers had
-// confirmed for it. A message that was nacked or never confirmed is not
-// expected; if it arrives anyway it is not counted as received either, so
-// that lost = expected − received holds exactly.
-func (q *queueTracker) integrity(expected int64, pubs []*publisher) QueueIntegrity {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	received := q.unique
-	for _, p := range pubs {
-		set := q.seen[p.id]
-		if set == nil {
-			continue
-		}
-		for _, seq := range p.notAckedSeqs() {
-			if set.Contains(seq) {
-				received--
-			}
-		}
+	qa := QueueAccount{
+		Queue: q.name, Leftover: q.leftover, Duplicated: q.duplicates, Reordered: q.reordered,
+		Redelivered: q.redelivered, Rejected: q.rejected, Foreign: q.foreign,
+		Received: make([]ReceivedSeqs, 0, len(q.seen)),
 	}
-	lost := expected - received
-	if lost < 0 {
-		lost = 0
+	for id, set := range q.seen {
+		qa.Received = append(qa.Received, ReceivedSeqs{Publisher: id, Seqs: set})
 	}
-	// Copies still in the queue are late, not lost. (The count may include
-	// messages no publisher of this run sent; it is capped by what is
-	// missing.)
-	unconsumed := min(q.leftover, lost)
-	lost -= unconsumed
-	return QueueIntegrity{
-		Queue:      q.name,
-		Expected:   expected,
-		Received:   received,
-		Lost:       lost,
-		Unconsumed: unconsumed,
-		Duplicated: q.duplicates,
-		Reordered:  q.reordered,
-	}
+	sort.Slice(qa.Received, func(i, j int) bool { return qa.Received[i].Publisher < qa.Received[j].Publisher })
+	return qa
 }
 
 // consumer is one consuming goroutine with its own channel.

@@ -15,6 +15,8 @@ type config struct {
 	mgmtURI    string
 	version    string
 	instanceID string
+	runName    string
+	startAt    time.Time
 	progress   func(Progress)
 	hlog       io.Writer
 	metrics    prometheus.Registerer
@@ -37,6 +39,21 @@ func WithVersion(v string) Option { return func(c *config) { c.version = v } }
 // can be merged because every message stamp carries it. The default is the
 // host name and process id.
 func WithInstanceID(id string) Option { return func(c *config) { c.instanceID = id } }
+
+// WithRunID makes the run part of a shared run named name: every instance
+// started with the same name stamps its messages with the same run id, so
+// each accepts the others' messages as its own (instead of counting them as
+// foreign) and 'warren merge' can reconcile them. Each instance's own
+// integrity figures are then partial, since its messages may be consumed by
+// another instance; the merged result is the one to read. A shared run's
+// drain ends when its queues are empty and deliveries have stopped, since no
+// instance knows what the others had confirmed.
+func WithRunID(name string) Option { return func(c *config) { c.runName = name } }
+
+// WithStartAt holds publishing until t (after every consumer has attached),
+// so that instances on several machines begin together. A t in the past
+// starts at once, with a warning when it is more than a second late.
+func WithStartAt(t time.Time) Option { return func(c *config) { c.startAt = t } }
 
 // WithProgress calls f once a second with the figures so far. f runs on the
 // collector goroutine and must return quickly.

@@ -70,6 +70,10 @@ type Result struct {
 	// Incomplete is set on a result rebuilt from a run that was killed
 	// ("stopped at 06:41:12 after 6h52m0s"); empty for a finished run.
 	Incomplete string `json:"incomplete,omitempty"`
+	// Accounting is the raw accounting behind Integrity, written beside the
+	// result as accounting.json so that instances of a shared run can be
+	// merged; nil for a result read back from disk.
+	Accounting *Accounting `json:"-"`
 }
 
 // Environment says what produced the result.
@@ -156,6 +160,12 @@ type Integrity struct {
 	Rejected int64 `json:"rejected"`
 	// Foreign counts deliveries that carried no warren stamp of this run.
 	Foreign int64 `json:"foreign"`
+	// Partial is set on one instance of a shared run: its consumers may
+	// have taken messages that other instances published and confirmed,
+	// and the other way round, so its counts do not balance on their own.
+	// The merged result of all the instances ('warren merge') has the
+	// verdict.
+	Partial bool `json:"partial,omitempty"`
 	// Queues breaks the counts down per queue.
 	Queues []QueueIntegrity `json:"queues,omitempty"`
 }

@@ -36,6 +36,7 @@ type runner struct {
 	seed       int64 // run.seed, or one picked for this run
 	instanceID string
 	instance   uint32
+	shared     bool // part of a shared run (WithRunID) with other instances
 	start      time.Time
 
 	mu        sync.Mutex // guards recorders, events, outages and warnings
@@ -134,6 +135,9 @@ func newRunner(s *scenarios.Scenario, opts []Option) (*runner, error) {
 		return nil, err
 	}
 	r.runID = binary.LittleEndian.Uint32(b[:])
+	if r.cfg.runName != "" {
+		r.runID, r.shared = SharedRunID(r.cfg.runName), true
+	}
 	r.seed = s.Run.Seed
 	if r.seed == 0 {
 		// Recorded in the result, so the run can be repeated exactly.
@@ -242,6 +246,11 @@ func (r *runner) drive(ctx context.Context, env Environment) (*Result, error) {
 		}
 		defer reg.Unregister(pc)
 	}
+	if err := r.waitForStart(ctx); err != nil {
+		stopConsumers()
+		closeAll(pubs)
+		return nil, err
+	}
 	if f := r.cfg.started; f != nil {
 		info := StartInfo{Schema: RunSchema, ID: runIDString(r.runID), Scenario: r.maskedScenario(), Environment: env, StartedAt: time.Now().UTC()}
 		if err := f(info); err != nil {
@@ -302,10 +311,14 @@ func (r *runner) drive(ctx context.Context, env Environment) (*Result, error) {
 	// Drain: consumers keep going until every expected copy arrived, or
 	// the drain time is up.
 	deadline := time.Now().Add(s.Run.Drain.Std())
+	drained := func() bool { return r.expectedCopies() <= r.receivedCopies() }
+	if r.shared {
+		drained = r.sharedDrained(mon)
+	}
 	if len(consumers) > 0 {
 	drain:
 		for time.Now().Before(deadline) {
-			if r.expectedCopies() <= r.receivedCopies() {
+			if drained() {
 				break
 			}
 			select {
@@ -361,6 +374,57 @@ func (r *runner) expectedCopies() int64 {
 	return n
 }
 
+// waitForStart holds publishing until the start time of WithStartAt.
+func (r *runner) waitForStart(ctx context.Context) error {
+	at := r.cfg.startAt
+	if at.IsZero() {
+		return nil
+	}
+	wait := time.Until(at)
+	if wait < -time.Second {
+		r.warn("publishing began %s after the --start-at time %s", (-wait).Round(time.Millisecond), at.UTC().Format(time.RFC3339))
+	}
+	if wait <= 0 {
+		return nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("interrupted while waiting for the start time %s", at.UTC().Format(time.RFC3339))
+	}
+}
+
+// sharedDrained tells, for a shared run, when the drain may end: no instance
+// knows what the others had confirmed, so it waits until no delivery has
+// arrived for two seconds and the monitor's latest sample, taken in that
+// quiet time, found every queue of the run empty.
+func (r *runner) sharedDrained(mon *monitor) func() bool {
+	last, lastChange := int64(-1), time.Now()
+	return func() bool {
+		now := time.Now()
+		if n := r.receivedCopies(); n != last {
+			last, lastChange = n, now
+			return false
+		}
+		if now.Sub(lastChange) < 2*time.Second {
+			return false
+		}
+		sample, ok := mon.latest()
+		if !ok {
+			return false
+		}
+		for _, q := range sample.Queues {
+			if q.Ready > 0 {
+				return false
+			}
+		}
+		return true
+	}
+}
+
 func (r *runner) receivedCopies() int64 {
 	var n int64
 	for _, q := range r.queues {
@@ -411,14 +475,16 @@ func (r *runner) result(col *collector, started, pubEnded time.Time) *Result {
 			sum.TargetRate += p.Rate.Mean(pubEnded.Sub(started))
 		}
 	}
-	res.Integrity = r.integrity()
+	res.Accounting = r.accounting()
+	res.Integrity = res.Accounting.Integrity()
+	res.Integrity.Partial = r.shared
 	r.mu.Lock()
 	res.Events = append(res.Events, r.events...)
 	res.Outages = append(res.Outages, r.outages...)
 	sort.SliceStable(res.Events, func(i, j int) bool { return res.Events[i].At.Before(res.Events[j].At) })
 	res.Warnings = append(res.Warnings, r.warnings...)
 	r.mu.Unlock()
-	res.Warnings = append(res.Warnings, r.judge(res)...)
+	res.Warnings = append(res.Warnings, judge(res)...)
 	return res
 }
 
@@ -439,18 +505,20 @@ func runIDString(id uint32) string {
 }
 
 // warnings says where the figures should not be taken at face value.
-func (r *runner) judge(res *Result) []string {
+func judge(res *Result) []string {
 	var w []string
 	sum := res.Summary
 	if sum.TargetRate > 0 && sum.PublishRate < 0.95*sum.TargetRate {
 		w = append(w, fmt.Sprintf("publishers reached %.0f msg/s of the %.0f msg/s target (%.0f%% behind): latency from the intended send includes the wait",
 			sum.PublishRate, sum.TargetRate, 100*(1-sum.PublishRate/sum.TargetRate)))
 	}
-	if in := res.Integrity; in.Lost > 0 {
+	if in := res.Integrity; in.Partial {
+		w = append(w, "this is one instance of a shared run: its consumers took messages of other instances' publishers and the other way round, so its integrity counts do not balance alone; 'warren merge' of every instance's run directory gives the verdict")
+	} else if in.Lost > 0 {
 		w = append(w, fmt.Sprintf("%d confirmed messages were lost: never consumed, and no longer in their queues", in.Lost))
 	}
-	if in := res.Integrity; in.Unconsumed > 0 {
-		w = append(w, fmt.Sprintf("%d messages were still queued when the run ended: consumers did not keep up within the drain time (%s)", in.Unconsumed, r.s.Run.Drain))
+	if in := res.Integrity; in.Unconsumed > 0 && !in.Partial {
+		w = append(w, fmt.Sprintf("%d messages were still queued when the run ended: consumers did not keep up within the drain time (%s)", in.Unconsumed, res.Scenario.Run.Drain))
 	}
 	if u := res.Integrity.Unconfirmed; u > 0 {
 		w = append(w, fmt.Sprintf("%d messages got no confirm from the broker", u))
@@ -464,13 +532,17 @@ func (r *runner) judge(res *Result) []string {
 // integrity reconciles what publishers had confirmed against what each
 // queue received.
 func (r *runner) integrity() Integrity {
-	var in Integrity
-	expected := map[string]int64{}
+	return r.accounting().Integrity()
+}
+
+// accounting collects the publishers' confirms and the queues' deliveries.
+// It shares the queues' sets: call it once consumers have stopped.
+func (r *runner) accounting() *Accounting {
+	a := &Accounting{Schema: AccountingSchema, RunID: runIDString(r.runID), InstanceID: r.instanceID, EndedAt: time.Now().UTC()}
 	for _, p := range r.pubs {
-		for q, n := range p.expectedPerQueue() {
-			expected[q] += n
-		}
-		in.Unconfirmed += p.unconfirmed()
+		a.Publishers = append(a.Publishers, PublisherAccount{
+			ID: p.id, Expected: p.expectedPerQueue(), NotAcked: p.notAckedSeqs(), Unconfirmed: p.unconfirmed(),
+		})
 	}
 	names := make([]string, 0, len(r.queues))
 	for name := range r.queues {
@@ -479,35 +551,11 @@ func (r *runner) integrity() Integrity {
 	sort.Strings(names)
 	dlqs := r.deadLetterQueues()
 	for _, name := range names {
-		q := r.queues[name]
-		qi := q.integrity(expected[name], r.pubs)
-		if extra := qi.Received + q.leftoverCount() - qi.Expected; dlqs[name] && extra > 0 {
-			// Copies that no routing sent here came through dead-lettering
-			// (rejects, TTL expiry, length limits): they left their queue
-			// on purpose and are not lost. Those still in the dead-letter
-			// queue at the end (dead-lettered as the run stopped) count too.
-			in.DeadLettered += extra
-		}
-		in.Expected += qi.Expected
-		in.Received += qi.Received
-		in.Lost += qi.Lost
-		in.Unconsumed += qi.Unconsumed
-		in.Duplicated += qi.Duplicated
-		in.Reordered += qi.Reordered
-		in.Redelivered += q.redeliveredCount()
-		in.Foreign += q.foreignCount()
-		in.Rejected += q.rejectedCount()
-		in.Queues = append(in.Queues, qi)
+		qa := r.queues[name].account()
+		qa.DeadLetter = dlqs[name]
+		a.Queues = append(a.Queues, qa)
 	}
-	// Messages that left a queue by dead-lettering show up as missing there;
-	// the counts found in dead-letter queues are taken off the loss. This is
-	// a count, not a per-message match: exact when one queue feeds each
-	// dead-letter queue.
-	in.Lost -= in.DeadLettered
-	if in.Lost < 0 {
-		in.Lost = 0
-	}
-	return in
+	return a
 }
 
 // deadLetterQueues lists the queues that dead-lettered messages reach: those

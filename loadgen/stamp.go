@@ -86,15 +86,22 @@ func SplitPublisherID(id uint64) (instance uint32, index uint32) {
 // Two instances collide with probability about k²/2³³ for k instances (about
 // one in a million for a hundred pods); give instances distinct ids and check
 // the hashes differ when merging if that matters.
-func InstanceHash(instanceID string) uint32 {
+func InstanceHash(instanceID string) uint32 { return fnv32(instanceID) }
+
+// SharedRunID is the run id of a shared run name (see WithRunID): every
+// instance given the same name stamps the same id.
+func SharedRunID(name string) uint32 { return fnv32("run:" + name) }
+
+// fnv32 is the 32-bit FNV-1a hash of s.
+func fnv32(s string) uint32 {
 	// FNV-1a inline rather than hash/fnv: no allocation, no interface.
 	const (
 		offset32 = 2166136261
 		prime32  = 16777619
 	)
 	h := uint32(offset32)
-	for i := 0; i < len(instanceID); i++ {
-		h ^= uint32(instanceID[i])
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
 		h *= prime32
 	}
 	return h

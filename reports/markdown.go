@@ -520,6 +520,8 @@ func unconfirmedText(n int64) string {
 // integrityVerdict is the one line a reader looks for.
 func integrityVerdict(in loadgen.Integrity) string {
 	switch {
+	case in.Partial:
+		return "Partial: this is one instance of a shared run, whose consumers took messages other instances published (and the other way round), so its counts below do not balance alone. Merge every instance's run directory (`warren merge`) for the verdict."
 	case in.Lost == 0 && in.Duplicated == 0 && in.Expected == 0 && in.Received == 0:
 		return "Nothing to account for: no confirmed message was expected at any queue (integrity is checked against publisher confirms)."
 	case in.Lost == 0 && in.Duplicated == 0:

@@ -41,6 +41,7 @@ func commands() []command {
 		{"run", "run a scenario against a broker and write a report", runCmd},
 		{"report", "re-render a run directory's report.md and charts from its result.json", reportCmd},
 		{"compare", "compare runs with a baseline; exit 1 when a threshold is crossed", compareCmd},
+		{"merge", "join the runs of several instances of one shared run into one result and report", mergeCmd},
 		{"sweep", "run a scenario once per variant (prefetch, say) and recommend one", sweepCmd},
 		{"verify-durability", "publish, restart the broker, consume: prove what survives", verifyDurabilityCmd},
 		{"health", "is the live broker healthy? findings by severity; exit 0/1/2 like a Nagios check", healthCmd},

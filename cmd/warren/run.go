@@ -30,6 +30,9 @@ type runFlags struct {
 	size          string
 	confirmWindow int
 	instanceID    string
+	runID         string
+	startAt       string
+	startTime     time.Time // startAt, parsed by apply
 	prefix        string
 	cleanup       bool
 	metricsAddr   string
@@ -47,6 +50,8 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.size, "size", "", "message body size of every publisher group, e.g. 1KiB")
 	fs.IntVar(&f.confirmWindow, "confirm-window", -1, "outstanding publisher confirms per publisher (turns confirms on; 0 turns them off)")
 	fs.StringVar(&f.instanceID, "instance-id", "", "name of this generator instance, stamped in every message (default host-pid)")
+	fs.StringVar(&f.runID, "run-id", "", "name a run shared by several instances (the same on each): they accept each other's messages, and 'warren merge' reconciles them")
+	fs.StringVar(&f.startAt, "start-at", "", "hold publishing until this time (RFC 3339, e.g. 2026-12-02T10:00:00Z), so that instances on several machines begin together")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics while running, e.g. 127.0.0.1:9464")
 	fs.BoolVar(&f.cleanup, "cleanup", false, "delete the exchanges and queues the scenario declared when the run ends")
 	fs.StringVar(&f.prefix, "prefix", "", "put this in front of every exchange and queue name the scenario declares, e.g. team-a.")
@@ -128,6 +133,19 @@ func (f *runFlags) apply(c *cli, fs *pflag.FlagSet, s *scenarios.Scenario) error
 	if f.cleanup {
 		s.Topology.Cleanup = true
 	}
+	if fs.Changed("start-at") {
+		t, err := time.Parse(time.RFC3339, f.startAt)
+		if err != nil {
+			return fmt.Errorf("--start-at %q: use an RFC 3339 time such as 2026-12-02T10:00:00Z", f.startAt)
+		}
+		if wait := time.Until(t); wait > 24*time.Hour {
+			return fmt.Errorf("--start-at %s is %s away: give a time within the next 24 hours", f.startAt, wait.Round(time.Minute))
+		}
+		f.startTime = t
+	}
+	if fs.Changed("run-id") && strings.TrimSpace(f.runID) == "" {
+		return fmt.Errorf("--run-id is empty: give every instance of the shared run the same name, e.g. --run-id nightly-42")
+	}
 	if fs.Changed("prefix") {
 		s.PrefixNames(f.prefix)
 	}
@@ -141,6 +159,8 @@ func (f *runFlags) options(s *scenarios.Scenario) []loadgen.Option {
 		loadgen.WithManagementURI(s.Broker.ManagementURI),
 		loadgen.WithVersion(warrenVersion()),
 		loadgen.WithInstanceID(f.instanceID),
+		loadgen.WithRunID(f.runID),
+		loadgen.WithStartAt(f.startTime),
 		loadgen.WithStopNow(f.stopNow),
 	}
 }
@@ -305,6 +325,11 @@ func executeRun(ctx context.Context, c *cli, s *scenarios.Scenario, opts []loadg
 	if err := res.WriteFile(filepath.Join(current, loadgen.ResultFile)); err != nil {
 		return nil, fail(c, "run", exitFailure, "write result.json: %v", err)
 	}
+	if res.Accounting != nil {
+		if err := res.Accounting.WriteFile(filepath.Join(current, loadgen.AccountingFile)); err != nil {
+			return nil, fail(c, "run", exitFailure, "write %s: %v", loadgen.AccountingFile, err)
+		}
+	}
 	if !o.noReport {
 		if err := reports.Render(current, res); err != nil {
 			return nil, fail(c, "run", exitFailure, "write report: %v", err)
@@ -329,7 +354,9 @@ func printSummary(w io.Writer, r *loadgen.Result) {
 		fmt.Fprintf(w, "confirm latency:    p50 %s  p99 %s  p99.9 %s  max %s\n", us(l.P50), us(l.P99), us(l.P999), us(l.Max))
 	}
 	in := r.Integrity
-	if in.Lost == 0 && in.Duplicated == 0 {
+	if in.Partial {
+		fmt.Fprintf(w, "integrity: partial, one instance of a shared run (%d copies expected, %d received here): 'warren merge' the instances for the verdict\n", in.Expected, in.Received)
+	} else if in.Lost == 0 && in.Duplicated == 0 {
 		fmt.Fprintf(w, "integrity: no message lost, none duplicated (%d copies expected, %d received)\n", in.Expected, in.Received)
 	} else {
 		fmt.Fprintf(w, "integrity: %d lost, %d duplicated (%d copies expected, %d received)\n", in.Lost, in.Duplicated, in.Expected, in.Received)

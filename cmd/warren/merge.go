@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/reports"
+)
+
+// mergeCmd joins the run directories of the instances of one shared run
+// (warren run --run-id NAME --instance-id ID on each machine) into one
+// result and report.
+func mergeCmd(_ context.Context, c *cli, args []string) int {
+	fs := newFlags(c, "merge", "merge RUN_DIR RUN_DIR [RUN_DIR...] --out DIR",
+		"warren merge runs/pod-0 runs/pod-1 runs/pod-2 --out runs/merged")
+	out := fs.String("out", "", "directory to write the merged result.json, accounting.json and report to; must not exist")
+	noReport := fs.Bool("no-report", false, "write result.json and accounting.json only, no report.md or charts")
+	if done, code := parseFlags(c, fs, args); done {
+		return code
+	}
+	if fs.NArg() < 2 {
+		return fail(c, "merge", exitBadInput, "expected the run directories of two or more instances, got %d", fs.NArg())
+	}
+	if *out == "" {
+		return fail(c, "merge", exitBadInput, "--out is required: the directory to write the merged run to")
+	}
+	if _, err := os.Stat(*out); err == nil {
+		return fail(c, "merge", exitBadInput, "%s exists already: choose another --out, or remove it", *out)
+	}
+	for _, dir := range fs.Args() {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return fail(c, "merge", exitBadInput, "%s is not a run directory: give the directories that 'warren run --out' wrote", dir)
+		}
+	}
+	res, err := loadgen.MergeRuns(fs.Args()...)
+	if err != nil {
+		return fail(c, "merge", exitBadInput, "%v", err)
+	}
+
+	// Everything is written into a hidden directory first and renamed at
+	// the end, so a failure leaves nothing half-written.
+	parent := filepath.Dir(filepath.Clean(*out))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fail(c, "merge", exitBadInput, "cannot create %s: %v", parent, err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(*out)+".partial-")
+	if err != nil {
+		return fail(c, "merge", exitBadInput, "cannot write under %s: %v", parent, err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := res.WriteFile(filepath.Join(tmp, loadgen.ResultFile)); err != nil {
+		return fail(c, "merge", exitFailure, "write %s: %v", loadgen.ResultFile, err)
+	}
+	if err := res.Accounting.WriteFile(filepath.Join(tmp, loadgen.AccountingFile)); err != nil {
+		return fail(c, "merge", exitFailure, "write %s: %v", loadgen.AccountingFile, err)
+	}
+	if !*noReport {
+		if err := reports.Render(tmp, res); err != nil {
+			return fail(c, "merge", exitFailure, "write report: %v", err)
+		}
+	}
+	if err := os.Rename(tmp, *out); err != nil {
+		return fail(c, "merge", exitFailure, "move the merged run into %s: %v", *out, err)
+	}
+	fmt.Fprintf(c.stdout, "merged %d instances (%s)\n", fs.NArg(), res.Environment.InstanceID)
+	printSummary(c.stdout, res)
+	if *noReport {
+		fmt.Fprintf(c.stdout, "result: %s\n", filepath.Join(*out, loadgen.ResultFile))
+	} else {
+		fmt.Fprintf(c.stdout, "report: %s\n", filepath.Join(*out, reports.ReportFile))
+	}
+	return exitOK
+}
