@@ -546,6 +546,7 @@ func queueDepthChart(r *loadgen.Result) (*chart, error) {
 	}
 	c := newChart(chartTitle(r, "queue depth"), "Time since start (s)", yLabel)
 	xmax := runEnd(r)
+	c.timeAxis(xmax)
 	c.addShading(shadings(r), xmax)
 	c.addGrid()
 	if withUnacked {
@@ -605,6 +606,7 @@ func brokerMemoryChart(r *loadgen.Result) (*chart, error) {
 	unit, div := memoryUnit(top)
 	c := newChart(chartTitle(r, "broker memory"), "Time since start (s)", "Memory ("+unit+")")
 	xmax := runEnd(r)
+	c.timeAxis(xmax)
 	c.addShading(shadings(r), xmax)
 	c.addGrid()
 

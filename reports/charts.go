@@ -547,6 +547,7 @@ func throughputChart(r *loadgen.Result) (*chart, error) {
 	}
 	c := newChart(chartTitle(r, title), xLabel, yLabel)
 	xmax := float64(series[len(series)-1].T)
+	c.timeAxis(xmax)
 	c.addWarmUp(r, xmax)
 	c.addShading(shadings(r), xmax)
 	c.addGrid()
@@ -618,6 +619,7 @@ func latencyOverTimeChart(r *loadgen.Result) (*chart, error) {
 	}
 	c := newChart(chartTitle(r, title), xLabel, yLabel)
 	xmax := float64(series[len(series)-1].T)
+	c.timeAxis(xmax)
 	c.addWarmUp(r, xmax)
 	c.addGrid()
 
@@ -711,4 +713,39 @@ func downsampleAll(segs []plotter.XYs) []plotter.XYs {
 		segs[i] = downsample(segs[i], maxChartPoints)
 	}
 	return segs
+}
+
+// timeUnit is the unit a time axis of a run of xmax seconds reads best in:
+// seconds up to ten minutes, minutes up to three hours, hours beyond.
+func timeUnit(xmax float64) (name string, seconds float64) {
+	switch {
+	case xmax > 3*3600:
+		return "h", 3600
+	case xmax > 600:
+		return "min", 60
+	}
+	return "s", 1
+}
+
+// timeTicks labels an axis whose values are seconds in another unit, at
+// round values of that unit.
+type timeTicks struct{ seconds float64 }
+
+func (t timeTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := NiceTicks{}.Ticks(lo/t.seconds, hi/t.seconds)
+	for i := range ticks {
+		ticks[i].Value *= t.seconds
+	}
+	return ticks
+}
+
+// timeAxis labels the x axis, whose values are seconds since the start, in
+// the unit that suits a run of xmax seconds: an eight-hour soak reads in
+// hours, not in tens of thousands of seconds.
+func (c *chart) timeAxis(xmax float64) {
+	name, secs := timeUnit(xmax)
+	c.p.X.Label.Text = "Time since start (" + name + ")"
+	if secs > 1 {
+		c.p.X.Tick.Marker = timeTicks{seconds: secs}
+	}
 }

@@ -42,6 +42,7 @@ func markdown(r *loadgen.Result) []byte {
 		w.blank()
 	}
 	writeHeader(&w, r, sc)
+	writeKeyWindows(&w, r)
 	writeSettings(&w, sc)
 	writeSummary(&w, r)
 	writeLatency(&w, r)

@@ -304,6 +304,10 @@ func executeRun(ctx context.Context, c *cli, s *scenarios.Scenario, opts []loadg
 			return fmt.Errorf("move the run into %s: %w", dir, err)
 		}
 		current = dir
+		// From here on the directory holds what the run streams: a later
+		// failure (a full disk for result.json, a chart that cannot be
+		// drawn) must not take hours of a soak with it.
+		keep = true
 		return nil
 	}
 	opts = append(opts, loadgen.WithHlog(hlog), loadgen.WithSeries(series), loadgen.WithStarted(started))
