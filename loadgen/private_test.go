@@ -3,6 +3,7 @@ package loadgen_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,6 +141,9 @@ func TestStallShowsInIntendedLatency(t *testing.T) {
 	if !blocked || !unblocked {
 		t.Errorf("the block was not recorded: events %+v", res.Events)
 	}
+	if !strings.Contains(strings.Join(res.Warnings, "\n"), "the broker blocked publishing connections") {
+		t.Errorf("no warning that the broker blocked publishers: %q", res.Warnings)
+	}
 	if res.Integrity.Lost != 0 {
 		t.Errorf("a memory alarm lost %d messages", res.Integrity.Lost)
 	}
@@ -181,9 +185,17 @@ func TestSurvivesBrokerRestart(t *testing.T) {
 		if o.End.IsZero() {
 			t.Errorf("outage of %s never ended", o.Link)
 		}
+		if o.Cause == "" {
+			t.Errorf("outage of %s has no cause", o.Link)
+		}
 	}
 	if in.Lost != 0 {
 		t.Errorf("%d confirmed persistent messages were lost across the restart", in.Lost)
+	}
+	// Consumers came back too: what was confirmed was consumed, not left
+	// in the queue (which would count as unconsumed, not lost).
+	if in.Unconsumed != 0 || in.Received != in.Expected {
+		t.Errorf("consumers did not take everything after the restart: %+v", in)
 	}
 	if in.Expected == 0 || res.Summary.Published < 1500 {
 		t.Errorf("the run did not carry on after the restart: published %d", res.Summary.Published)
@@ -196,6 +208,7 @@ func TestSurvivesClosedConnections(t *testing.T) {
 	node := testbroker.StartPrivate(t)
 	s := oneQueueScenario("closeall", 300, time.Minute)
 	s.Publishers[0].Persistent = true
+	s.Run.Drain = scenarios.Duration(10 * time.Second)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	var ctlErr error
@@ -222,8 +235,8 @@ func TestSurvivesClosedConnections(t *testing.T) {
 	if len(res.Outages) == 0 {
 		t.Error("no outage recorded")
 	}
-	if res.Integrity.Lost != 0 || res.Integrity.Duplicated != 0 {
-		t.Errorf("integrity after close_all_connections: %+v", res.Integrity)
+	if in := res.Integrity; in.Lost != 0 || in.Duplicated != 0 || in.Unconsumed != 0 || in.Received != in.Expected || in.Expected == 0 {
+		t.Errorf("integrity after close_all_connections (consumers must come back and take everything): %+v", in)
 	}
 }
 

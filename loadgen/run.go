@@ -523,6 +523,15 @@ func judge(res *Result) []string {
 	if u := res.Integrity.Unconfirmed; u > 0 {
 		w = append(w, fmt.Sprintf("%d messages got no confirm from the broker", u))
 	}
+	blocked := 0
+	for _, e := range res.Events {
+		if e.Kind == EventBlocked {
+			blocked++
+		}
+	}
+	if blocked > 0 {
+		w = append(w, fmt.Sprintf("the broker blocked publishing connections %d %s (connection.blocked: a memory or disk alarm): rates and latency include the block, so they describe an alarmed broker", blocked, plural(blocked, "time", "times")))
+	}
 	if sd, ok := res.Latency[MetricSendDelay]; ok && sum.TargetRate > 0 && sd.P99 > 10_000 {
 		w = append(w, fmt.Sprintf("send delay p99 is %.1f ms: the generator fell behind its schedule, so results may understate the broker", float64(sd.P99)/1000))
 	}
@@ -764,4 +773,11 @@ func forEachLimited[T any](items []T, f func(T) error) error {
 	}
 	wg.Wait()
 	return first
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -47,6 +47,7 @@ func markdown(r *loadgen.Result) []byte {
 	writeSummary(&w, r)
 	writeLatency(&w, r)
 	writeBroker(&w, r)
+	writeSizingCheck(&w, r)
 	writeIntegrity(&w, r)
 	writeEvents(&w, r)
 	return []byte(w.String())
