@@ -13,6 +13,10 @@ func (s *Scenario) Clone() *Scenario {
 		tls := *s.Broker.TLS
 		c.Broker.TLS = &tls
 	}
+	if s.Sizing != nil {
+		z := *s.Sizing
+		c.Sizing = &z
+	}
 	t := &c.Topology
 	t.Exchanges = slices.Clone(t.Exchanges)
 	t.Queues = slices.Clone(t.Queues)

@@ -23,6 +23,8 @@ type Scenario struct {
 	Run         RunSettings      `yaml:"run" json:"run"`
 	// Sweep runs the scenario several times, once per variant (Expand).
 	Sweep *Sweep `yaml:"sweep,omitempty" json:"sweep,omitempty"`
+	// Sizing holds the inputs of 'warren size --scenario' for this workload.
+	Sizing *SizingTargets `yaml:"sizing,omitempty" json:"sizing,omitempty"`
 
 	source *source // where it was read from, for error positions
 }

@@ -233,6 +233,7 @@ func (s *Scenario) validate(v *validator) {
 	s.validatePublishers(v, exchanges, queues, declared)
 	s.validateConsumers(v, queues, declared)
 	s.validateRun(v)
+	s.validateSizing(v)
 }
 
 func (s *Scenario) validateBroker(v *validator) {

@@ -48,6 +48,7 @@ type sizeFlags struct {
 	exchange, routingKey       string
 	prefetchCap                int
 	calibration, out, client   string
+	scenario                   string
 	assumptions                bool
 }
 
@@ -73,6 +74,7 @@ func (f *sizeFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.exchange, "exchange", "", "exchange publishers publish to (its length counts in the network bytes)")
 	fs.StringVar(&f.routingKey, "routing-key", "", "a typical routing key (its length counts in the network bytes)")
 	fs.IntVar(&f.prefetchCap, "prefetch-cap", 0, "highest prefetch to suggest (default 300)")
+	fs.StringVar(&f.scenario, "scenario", "", "read the inputs from the sizing: block of a scenario (a built-in name or a YAML file); flags given as well win")
 	fs.StringVar(&f.calibration, "calibration", "", "use the constants measured by 'warren size calibrate' (a calibration.json)")
 	fs.StringVar(&f.out, "out", "", "also write sizing.md and charts into this directory (created if missing)")
 	fs.StringVar(&f.client, "client", "", "also print the production settings for one client: go, python, java or node")
@@ -186,6 +188,11 @@ func sizeCmd(ctx context.Context, c *cli, args []string) int {
 	}
 	if fs.NArg() > 0 {
 		return fail(c, "size", exitBadInput, "unexpected arguments %q: every input is a flag (see 'warren size --help')", fs.Args())
+	}
+	if f.scenario != "" {
+		if err := fromScenario(fs, f.scenario); err != nil {
+			return fail(c, "size", exitBadInput, "%v", err)
+		}
 	}
 	in, err := f.input(fs)
 	if err != nil {
@@ -729,3 +736,57 @@ func vsFormula(counted float64, formula int64) string {
 	}
 	return fmt.Sprintf("%.1f / %d (%+.2f%%)", counted, formula, diff)
 }
+
+// fromScenario sets, from the sizing: block of a scenario, every flag the
+// user did not give: the file holds the workload's targets, the command
+// line the question of the day.
+func fromScenario(fs *pflag.FlagSet, ref string) error {
+	s, err := scenarios.Resolve(ref)
+	if err != nil {
+		return err
+	}
+	if err := s.Validate(); err != nil {
+		return fmt.Errorf("%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	t := s.Sizing
+	if t == nil {
+		return fmt.Errorf("%s has no sizing: block: add one (see scenarios/README.md) or give --rate, --size and --backlog", ref)
+	}
+	values := map[string]string{}
+	put := func(flag string, set bool, v string) {
+		if set {
+			values[flag] = v
+		}
+	}
+	put("rate", t.Rate != "", strconv.FormatFloat(must(t.SizingRate()), 'f', -1, 64))
+	put("size", t.Size > 0, strconv.FormatInt(int64(t.Size), 10)+"B")
+	put("properties-size", t.PropertiesSize > 0, strconv.FormatInt(int64(t.PropertiesSize), 10)+"B")
+	put("backlog", t.Backlog != "", t.Backlog)
+	put("queues", t.Queues > 0, strconv.Itoa(t.Queues))
+	put("fan-out", t.FanOut > 0, strconv.Itoa(t.FanOut))
+	put("queue-type", t.QueueType != "", t.QueueType)
+	put("replicas", t.Replicas > 0, strconv.Itoa(t.Replicas))
+	put("persistent", t.Persistent != nil, strconv.FormatBool(t.Persistent != nil && *t.Persistent))
+	put("confirms", t.Confirms != nil, strconv.FormatBool(t.Confirms != nil && *t.Confirms))
+	put("processing-time", t.ProcessingTime > 0, t.ProcessingTime.Std().String())
+	put("rtt", t.RTT > 0, t.RTT.Std().String())
+	put("utilisation", t.Utilisation > 0, strconv.FormatFloat(t.Utilisation, 'f', -1, 64))
+	put("connections", t.Connections > 0, strconv.Itoa(t.Connections))
+	put("channels", t.Channels > 0, strconv.Itoa(t.Channels))
+	put("headroom", t.Headroom > 0, strconv.FormatFloat(t.Headroom, 'f', -1, 64))
+	put("broker-ram", t.BrokerRAM > 0, strconv.FormatInt(int64(t.BrokerRAM), 10)+"B")
+	put("rabbitmq-version", t.RabbitMQVersion != "", t.RabbitMQVersion)
+	put("prefetch-cap", t.PrefetchCap > 0, strconv.Itoa(t.PrefetchCap))
+	for flag, v := range values {
+		if fs.Changed(flag) {
+			continue
+		}
+		if err := fs.Set(flag, v); err != nil {
+			return fmt.Errorf("%s: sizing.%s: %v", ref, strings.ReplaceAll(flag, "-", "_"), err)
+		}
+	}
+	return nil
+}
+
+// must drops the ok of a value already validated.
+func must(v float64, _ bool) float64 { return v }

@@ -273,3 +273,37 @@ func TestSizeCalibrateBadInput(t *testing.T) {
 		t.Errorf("size calibrate --help: exit %d\n%s", code, out)
 	}
 }
+
+// The sizing: block of a scenario gives the same plan as the same inputs
+// as flags, and a flag given as well wins over the block.
+func TestSizeFromScenario(t *testing.T) {
+	code, fromFile, stderr := runCLI(t, nil, "size", "--scenario", "backlog-drain")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	_, fromFlags, _ := runCLI(t, nil, "size", "--rate", "2000", "--size", "1KiB", "--backlog", "8s", "--processing-time", "2ms")
+	if fromFile != fromFlags {
+		t.Errorf("the plan from the sizing: block differs from the one from flags:\n%s\nvs\n%s", fromFile, fromFlags)
+	}
+	_, overridden, _ := runCLI(t, nil, "size", "--scenario", "backlog-drain", "--backlog", "20s")
+	if !strings.Contains(overridden, "⌈2,000 msg/s × 20 s⌉") {
+		t.Errorf("--backlog 20s did not win over the block's 8s:\n%s", overridden)
+	}
+
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("name: bad\npublishers: []\nconsumers: []\nrun: {duration: 1s}\nsizing:\n  rate: fast\n  queue_type: mirrored\n"), 0o644)
+	code, _, stderr = runCLI(t, nil, "size", "--scenario", bad)
+	if code != exitBadInput {
+		t.Fatalf("a bad sizing block: exit %d", code)
+	}
+	for _, want := range []string{"bad.yaml:6:", "sizing.rate", "sizing.queue_type", "mirrored"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("error %q lacks %q", stderr, want)
+		}
+	}
+	code, _, stderr = runCLI(t, nil, "size", "--scenario", "greenhouse")
+	if code != exitBadInput || !strings.Contains(stderr, "no sizing: block") {
+		t.Errorf("a scenario without a sizing block: exit %d, %q", code, stderr)
+	}
+}
