@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +37,8 @@ type BrokerSample struct {
 	MemoryAlarm bool  `json:"memory_alarm,omitempty"`
 	DiskAlarm   bool  `json:"disk_alarm,omitempty"`
 	FDUsed      int   `json:"fd_used,omitempty"`
+	// FlowConnections counts this run's connections in flow control.
+	FlowConnections int `json:"flow_connections,omitempty"`
 	Sockets     int   `json:"sockets_used,omitempty"`
 }
 
@@ -69,6 +73,7 @@ type monitor struct {
 	view   BrokerView
 	queues []string
 	last   map[string]int64 // distinct deliveries per queue at the last sample
+	inFlow map[string]bool  // this run's connections the broker had in flow control
 }
 
 // managementURI picks the management API address: the one given, or the
@@ -157,6 +162,7 @@ func (m *monitor) sample(t int) {
 				s.MemoryAlarm, s.DiskAlarm = n.MemAlarm, n.DiskFreeAlarm
 				s.FDUsed, s.Sockets = n.FdUsed, n.SocketsUsed
 			}
+			s.FlowConnections = m.sampleFlow()
 		}()
 	}
 	for _, name := range m.queues {
@@ -189,6 +195,53 @@ func (m *monitor) sample(t int) {
 	m.view.Samples = append(m.view.Samples, s)
 	m.mu.Unlock()
 	m.r.stream.write(seriesLine{Broker: &s})
+}
+
+// sampleFlow records, as events, when the broker puts one of this run's
+// connections into flow control (its credit flow throttles a publisher
+// that outpaces the queues) and when it lets go; it returns how many are
+// in flow now. Flow control shows only in the management API (which
+// refreshes connection states every 5 s, so short episodes may be missed):
+// the client sees nothing but slower writes.
+func (m *monitor) sampleFlow() int {
+	conns, err := m.mgmt.ListConnections()
+	if err != nil {
+		return len(m.inFlow)
+	}
+	prefix := m.r.s.Broker.ConnectionName + "-" + m.r.instanceID + "-"
+	now := map[string]bool{}
+	for _, c := range conns {
+		name, _ := c.ClientProperties["connection_name"].(string)
+		if strings.HasPrefix(name, prefix) && c.State == "flow" {
+			now[strings.TrimPrefix(name, prefix)] = true
+		}
+	}
+	started, ended := flowChanges(m.inFlow, now)
+	for _, name := range started {
+		m.r.event(EventFlow, "connection %s in flow control: the broker is throttling its publishing", name)
+	}
+	for _, name := range ended {
+		m.r.event(EventFlowEnded, "connection %s out of flow control", name)
+	}
+	m.inFlow = now
+	return len(now)
+}
+
+// flowChanges compares the connections in flow at two samples.
+func flowChanges(before, now map[string]bool) (started, ended []string) {
+	for name := range now {
+		if !before[name] {
+			started = append(started, name)
+		}
+	}
+	for name := range before {
+		if !now[name] {
+			ended = append(ended, name)
+		}
+	}
+	sort.Strings(started)
+	sort.Strings(ended)
+	return started, ended
 }
 
 // latest returns the newest sample, if any.

@@ -189,6 +189,8 @@ const (
 	EventReconnected  = "reconnected"  // and came back
 	EventError        = "error"        // something failed that the run survived
 	EventCancelled    = "cancelled"    // the broker cancelled a consumer
+	EventFlow         = "flow"         // the broker put a connection into flow control
+	EventFlowEnded    = "flow_ended"   // and let it go
 )
 
 // Event is something that happened at a point in the run (a blocked
