@@ -39,7 +39,7 @@ type BrokerSample struct {
 	FDUsed      int   `json:"fd_used,omitempty"`
 	// FlowConnections counts this run's connections in flow control.
 	FlowConnections int `json:"flow_connections,omitempty"`
-	Sockets     int   `json:"sockets_used,omitempty"`
+	Sockets         int `json:"sockets_used,omitempty"`
 }
 
 // QueueSample is one queue at one second. Ready and Consumers come from a
