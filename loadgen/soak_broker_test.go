@@ -34,6 +34,11 @@ func TestFootprintStaysFlat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The footprint only means something if the load ran: 2,000 msg/s
+	// for two minutes is 240,000 messages.
+	if res.Summary.Published < 237_600 || res.Integrity.Received != res.Integrity.Expected {
+		t.Errorf("published %d of 240,000 (consumed %d of %d copies): the run did not carry the load", res.Summary.Published, res.Integrity.Received, res.Integrity.Expected)
+	}
 	samples := res.Generator.Samples
 	t.Logf("published %d, lost %d; footprint %+v", res.Summary.Published, res.Integrity.Lost, samples)
 	var atMinute *loadgen.SelfSample

@@ -34,9 +34,13 @@ type runFlags struct {
 	startAt       string
 	startTime     time.Time // startAt, parsed by apply
 	prefix        string
-	cleanup       bool
-	metricsAddr   string
-	stopNow       <-chan struct{} // from the cli: a second interrupt
+	// prefixLater leaves --prefix to the caller: a sweep renames each
+	// variant after its overrides are laid over the base, so that the
+	// names in the overrides are renamed too.
+	prefixLater bool
+	cleanup     bool
+	metricsAddr string
+	stopNow     <-chan struct{} // from the cli: a second interrupt
 }
 
 func (f *runFlags) register(fs *pflag.FlagSet) {
@@ -146,7 +150,7 @@ func (f *runFlags) apply(c *cli, fs *pflag.FlagSet, s *scenarios.Scenario) error
 	if fs.Changed("run-id") && strings.TrimSpace(f.runID) == "" {
 		return fmt.Errorf("--run-id is empty: give every instance of the shared run the same name, e.g. --run-id nightly-42")
 	}
-	if fs.Changed("prefix") {
+	if fs.Changed("prefix") && !f.prefixLater {
 		s.PrefixNames(f.prefix)
 	}
 	s.ApplyDefaults()

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	amqp "github.com/rabbitmq/amqp091-go"
+
 	"github.com/warrenmq/warren/internal/testbroker"
 	"github.com/warrenmq/warren/loadgen"
 )
@@ -169,5 +171,52 @@ func TestRunRepeat(t *testing.T) {
 	code, stdout, stderr = runCLI(t, nil, "compare", dir, dir)
 	if code != exitOK {
 		t.Errorf("comparing the repeats with themselves: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+// TestInvalidScenarioDeclaresNothing runs a file with one mistake against a
+// broker that answers: the run must stop at validation, before anything of
+// the topology exists on the broker.
+func TestInvalidScenarioDeclaresNothing(t *testing.T) {
+	uri := testbroker.Require(t)
+	name := testbroker.UniqueName(t, "invalid")
+	file := filepath.Join(t.TempDir(), "bad.yaml")
+	scenario := "name: bad\ntopology:\n  exchanges:\n    - {name: " + name + ".x, type: direct, durable: true}\n" +
+		"  queues:\n    - {name: " + name + ".q, durable: true}\n" +
+		"  bindings:\n    - {exchange: " + name + ".x, queue: " + name + ".q, key: k}\n" +
+		"publishers:\n  - {exchange: " + name + ".x, routing_key: k, rate: 10/s}\n" +
+		"consumers:\n  - {queue: " + name + ".q, prefetch: -3}\nrun: {duration: 2s}\n"
+	if err := os.WriteFile(file, []byte(scenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "run")
+	code, _, stderr := runCLI(t, map[string]string{"WARREN_URI": uri}, "run", file, "--quiet", "--out", out)
+	if code != exitBadInput || !strings.Contains(stderr, "consumers[0].prefetch") {
+		t.Fatalf("exit %d, stderr %q: want exit %d naming consumers[0].prefetch", code, stderr, exitBadInput)
+	}
+	conn, err := amqp.Dial(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, check := range []func(*amqp.Channel) error{
+		func(ch *amqp.Channel) error {
+			return ch.ExchangeDeclarePassive(name+".x", "direct", true, false, false, false, nil)
+		},
+		func(ch *amqp.Channel) error {
+			_, err := ch.QueueDeclarePassive(name+".q", true, false, false, false, nil)
+			return err
+		},
+	} {
+		ch, err := conn.Channel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := check(ch); err == nil {
+			t.Error("an invalid scenario declared its topology on the broker")
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("an invalid scenario left a run directory")
 	}
 }

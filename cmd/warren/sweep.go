@@ -83,6 +83,7 @@ func sweepCmd(ctx context.Context, c *cli, args []string) int {
 	}
 	// The run flags apply to every variant. (runFS shares its flags with
 	// fs, so it knows which ones the user set.)
+	rf.prefixLater = true
 	if err := rf.apply(c, runFS, s); err != nil {
 		return fail(c, "sweep", exitBadInput, "%v", err)
 	}
@@ -91,6 +92,9 @@ func sweepCmd(ctx context.Context, c *cli, args []string) int {
 		return failLines(c, "sweep", err)
 	}
 	for _, v := range variants {
+		if runFS.Changed("prefix") {
+			v.Scenario.PrefixNames(rf.prefix)
+		}
 		if err := v.Scenario.Validate(); err != nil {
 			return failLines(c, "sweep", fmt.Errorf("variant %s: %w", v.Name, err))
 		}

@@ -11,6 +11,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/warrenmq/warren/internal/testbroker"
+	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/reports"
 	"github.com/warrenmq/warren/scenarios"
 )
@@ -200,6 +201,33 @@ func TestVariantDir(t *testing.T) {
 	} {
 		if got := variantDir(in); got != want {
 			t.Errorf("variantDir(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The exchange-types built-in's four variants each run for real: every
+// routing style delivers, with nothing lost, and the sweep compares them.
+func TestSweepExchangeTypes(t *testing.T) {
+	uri := testbroker.Require(t)
+	dir := filepath.Join(t.TempDir(), "sweep")
+	prefix := testbroker.UniqueName(t, "xtypes") + "."
+	code, stdout, stderr := runCLI(t, nil, "sweep", "exchange-types", "--uri", uri, "--prefix", prefix,
+		"--duration", "3s", "--settle", "200ms", "--quiet", "--out", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	runs, err := filepath.Glob(filepath.Join(dir, "*", "result.json"))
+	if err != nil || len(runs) != 4 {
+		t.Fatalf("want four variant runs, got %v (%v)", runs, err)
+	}
+	for _, path := range runs {
+		res, err := loadgen.ReadResult(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := res.Integrity
+		if res.Summary.Consumed == 0 || in.Expected == 0 || in.Lost != 0 || in.Duplicated != 0 {
+			t.Errorf("%s: consumed %d, integrity %+v", filepath.Base(filepath.Dir(path)), res.Summary.Consumed, in)
 		}
 	}
 }
