@@ -19,6 +19,7 @@ import (
 // or a run without the management API, has none to show.
 const (
 	QueueDepthChartFile   = "queue-depth.png"
+	ConsumerLagChartFile  = "consumer-lag.png"
 	BrokerMemoryChartFile = "broker-memory.png"
 )
 
@@ -365,6 +366,10 @@ func writeBroker(w *mdWriter, r *loadgen.Result) {
 		w.linef("![Queue depth](%s)", QueueDepthChartFile)
 		w.blank()
 	}
+	if hasLag(r) {
+		w.linef("![Consumer lag](%s)", ConsumerLagChartFile)
+		w.blank()
+	}
 	if hasMemorySamples(r) {
 		w.linef("![Broker memory](%s)", BrokerMemoryChartFile)
 		w.blank()
@@ -457,17 +462,17 @@ func queueColour(i int) uint32 {
 	return colours[i%len(colours)]
 }
 
-// queueDepthChart draws each queue's ready (and, from the management API,
-// unacked) messages over the run, with the blocked and alarm intervals
-// shaded. It returns nil when no queue was sampled.
-func queueDepthChart(r *loadgen.Result) (*chart, error) {
-	if !hasQueueSamples(r) {
-		return nil, nil
-	}
-	samples := sortedSamples(r.Broker.Samples)
-	stats := queueStatistics(samples)
-	mgmt := fromManagement(r)
+// queueLine is one line of a per-queue chart: a queue, or the sum of the
+// queues past the most a chart can show.
+type queueLine struct {
+	label  string
+	colour uint32
+	member func(string) bool
+}
 
+// queueLines picks the queues a chart draws: all of them, or the deepest
+// ones and one line for the rest, since too many lines are unreadable.
+func queueLines(stats []*queueStats) []queueLine {
 	// Too many lines are unreadable: draw the deepest queues and sum the
 	// others into one line.
 	drawn := slices.Clone(stats)
@@ -493,24 +498,35 @@ func queueDepthChart(r *loadgen.Result) (*chart, error) {
 		})
 	}
 
-	type line struct {
-		label  string
-		colour uint32
-		member func(string) bool
-	}
-	var lines []line
+	var lines []queueLine
 	for i, st := range drawn {
 		name := st.name
-		lines = append(lines, line{name, queueColour(i), func(q string) bool { return q == name }})
+		lines = append(lines, queueLine{name, queueColour(i), func(q string) bool { return q == name }})
 	}
 	if len(others) > 0 {
-		lines = append(lines, line{fmt.Sprintf("%d other queues (summed)", len(others)), queueColour(len(drawn)),
+		lines = append(lines, queueLine{fmt.Sprintf("%d other queues (summed)", len(others)), queueColour(len(drawn)),
 			func(q string) bool { return others[q] }})
 	}
 
+	return lines
+}
+
+// queueDepthChart draws each queue's ready (and, from the management API,
+// unacked) messages over the run, with the blocked and alarm intervals
+// shaded. It returns nil when no queue was sampled.
+func queueDepthChart(r *loadgen.Result) (*chart, error) {
+	if !hasQueueSamples(r) {
+		return nil, nil
+	}
+	samples := sortedSamples(r.Broker.Samples)
+	stats := queueStatistics(samples)
+	mgmt := fromManagement(r)
+
+	lines := queueLines(stats)
+
 	// series sums, per sample, a figure over the queues a line stands for.
 	var ymax float64
-	series := func(l line, figure func(loadgen.QueueSample) int64) plotter.XYs {
+	series := func(l queueLine, figure func(loadgen.QueueSample) int64) plotter.XYs {
 		var pts plotter.XYs
 		for _, s := range samples {
 			var v int64
@@ -641,5 +657,56 @@ func brokerMemoryChart(r *loadgen.Result) (*chart, error) {
 	}
 	c.p.X.Min, c.p.X.Max = 0, xmax
 	c.p.Y.Min, c.p.Y.Max = 0, niceCeiling(float64(top)/div)
+	return c, nil
+}
+
+// hasLag tells whether any queue had a consumer lag: a backlog while its
+// consumers were taking messages.
+func hasLag(r *loadgen.Result) bool {
+	for _, s := range r.Broker.Samples {
+		for _, q := range s.Queues {
+			if q.LagSeconds > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// consumerLagChart draws each queue's consumer lag over the run: its ready
+// messages over what warren's consumers took from it in that second, how
+// long a message arriving then would wait. A line of summed queues shows
+// the largest lag among them. It returns nil when no queue lagged.
+func consumerLagChart(r *loadgen.Result) (*chart, error) {
+	if !hasLag(r) {
+		return nil, nil
+	}
+	samples := sortedSamples(r.Broker.Samples)
+	c := newChart(chartTitle(r, "consumer lag"), "Time since start (s)", "Consumer lag (s)")
+	xmax := runEnd(r)
+	c.timeAxis(xmax)
+	c.addShading(shadings(r), xmax)
+	c.addGrid()
+	var ymax float64
+	for _, l := range queueLines(queueStatistics(samples)) {
+		var pts plotter.XYs
+		for _, s := range samples {
+			v, found := 0.0, false
+			for _, q := range s.Queues {
+				if l.member(q.Queue) {
+					v, found = max(v, q.LagSeconds), true
+				}
+			}
+			if found {
+				pts = append(pts, plotter.XY{X: float64(s.T), Y: v})
+				ymax = max(ymax, v)
+			}
+		}
+		if _, err := c.addLine(l.label, solid(l.colour, 2), []plotter.XYs{downsample(pts, maxChartPoints)}); err != nil {
+			return nil, err
+		}
+	}
+	c.p.X.Min, c.p.X.Max = 0, xmax
+	c.p.Y.Min, c.p.Y.Max = 0, niceCeiling(ymax)
 	return c, nil
 }

@@ -14,6 +14,7 @@
 //	throughput.png          messages per second over the run
 //	latency-over-time.png   end-to-end p50/p99/max per second
 //	queue-depth.png         ready and unacked messages per queue, alarms shaded
+//	consumer-lag.png        seconds a new message waits, per queue (when one lagged)
 //	broker-memory.png       the node's memory against its high watermark
 //
 // The two broker charts are written only when the run sampled the broker

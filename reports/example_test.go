@@ -33,6 +33,7 @@ func ExampleRender() {
 	}
 	// Output:
 	// broker-memory.png
+	// consumer-lag.png
 	// latency-over-time.png
 	// latency.png
 	// queue-depth.png

@@ -80,6 +80,7 @@ func build(r *loadgen.Result) (files []file, absent []string, err error) {
 		{ThroughputChartFile, throughputChart},
 		{LatencyOverTimeFile, latencyOverTimeChart},
 		{QueueDepthChartFile, queueDepthChart},
+		{ConsumerLagChartFile, consumerLagChart},
 		{BrokerMemoryChartFile, brokerMemoryChart},
 	}
 	for _, c := range charts {

@@ -77,6 +77,7 @@ var allFiles = []string{
 	reports.LatencyOverTimeFile,
 	reports.QueueDepthChartFile,
 	reports.BrokerMemoryChartFile,
+	reports.ConsumerLagChartFile,
 }
 
 // charts lists the charts each fixture has data for: the broker charts
