@@ -1,9 +1,7 @@
 package loadgen
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -214,16 +212,9 @@ func (a *Accounting) WriteFile(path string) error { return WriteJSONFile(path, a
 
 // ReadAccounting reads an accounting.json.
 func ReadAccounting(path string) (*Accounting, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
 	var a Accounting
-	if err := json.Unmarshal(data, &a); err != nil {
-		return nil, fmt.Errorf("%s: not a warren accounting: %w", path, err)
-	}
-	if a.Schema != AccountingSchema {
-		return nil, fmt.Errorf("%s: schema %q, want %q: this warren cannot read it", path, a.Schema, AccountingSchema)
+	if err := readJSONFile(path, "accounting", AccountingSchema, &a, &a.Schema); err != nil {
+		return nil, err
 	}
 	for _, q := range a.Queues {
 		for _, r := range q.Received {

@@ -284,16 +284,26 @@ func WriteJSONFile(path string, v any) error {
 
 // ReadResult reads a result.json.
 func ReadResult(path string) (*Result, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
+	var r Result
+	if err := readJSONFile(path, "result", ResultSchema, &r, &r.Schema); err != nil {
 		return nil, err
 	}
-	var r Result
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("%s: not a warren result: %w", path, err)
-	}
-	if r.Schema != ResultSchema {
-		return nil, fmt.Errorf("%s: schema %q, want %q: this warren cannot read it", path, r.Schema, ResultSchema)
-	}
 	return &r, nil
+}
+
+// readJSONFile reads a file warren wrote into v, and checks that the
+// schema it names (read into *schema) is want; what names the kind of file
+// for the error.
+func readJSONFile(path, what, want string, v any, schema *string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: not a warren %s: %w", path, what, err)
+	}
+	if *schema != want {
+		return fmt.Errorf("%s: schema %q, want %q: this warren cannot read it", path, *schema, want)
+	}
+	return nil
 }
