@@ -8,6 +8,7 @@ import (
 
 	"github.com/warrenmq/warren/internal/testbroker"
 	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/scenarios"
 )
 
 // TestFixedRateWithinOnePercent runs 2,000 msg/s for 10 s on the shared
@@ -39,5 +40,27 @@ func TestFixedRateWithinOnePercent(t *testing.T) {
 	}
 	if in := res.Integrity; in.Lost != 0 || in.Received != in.Expected {
 		t.Errorf("integrity: %+v", in)
+	}
+}
+
+// TestWarmUpLeftOutOfLatency runs 3 s at 200 msg/s with a 1 s warm-up: the
+// latency totals leave out the first second's deliveries, the message
+// counts keep them.
+func TestWarmUpLeftOutOfLatency(t *testing.T) {
+	uri := testbroker.Require(t)
+	name := testbroker.UniqueName(t, "warmup")
+	s := oneQueueScenario(name, 200, 3*time.Second)
+	s.Run.WarmUp = scenarios.Duration(time.Second)
+	s.Topology.Cleanup = true
+	res, err := loadgen.Run(context.Background(), s, loadgen.WithURI(uri))
+	if err != nil {
+		t.Fatal(err)
+	}
+	consumed := res.Summary.Consumed
+	counted := res.Latency[loadgen.MetricEndToEnd].Count
+	t.Logf("consumed %d, end-to-end latencies counted %d", consumed, counted)
+	// About 200 deliveries fall in the warm-up second.
+	if consumed < 550 || counted > consumed-120 || counted < consumed-300 {
+		t.Errorf("consumed %d, latency counted %d: want about 200 fewer (the 1 s warm-up)", consumed, counted)
 	}
 }

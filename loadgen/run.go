@@ -662,7 +662,10 @@ func (c *collector) collect(now time.Time, hlog *HlogWriter, final bool) {
 	iv := c.interval
 	elapsed := now.Sub(c.r.start)
 	c.mu.Lock()
-	if elapsed >= c.r.s.Run.WarmUp.Std() {
+	// The interval ending at the first tick past the warm-up covers the
+	// warm-up's last second: ticks come a little late, so an interval
+	// belongs to the warm-up until half a second past its end.
+	if warm := c.r.s.Run.WarmUp.Std(); warm == 0 || elapsed >= warm+500*time.Millisecond {
 		c.total.Merge(iv)
 	} else {
 		// Warm-up seconds count in the totals of messages, not latency.
