@@ -79,7 +79,58 @@ func TestInterruptWritesWhatRan(t *testing.T) {
 			if res.Integrity.Lost != 0 {
 				t.Errorf("a graceful stop lost %d messages", res.Integrity.Lost)
 			}
+			if _, err := os.Stat(filepath.Join(dir, "report.md")); err != nil {
+				t.Errorf("no report after an interrupt: %v", err)
+			}
 		})
+	}
+}
+
+// TestSecondInterruptStopsTheDrain interrupts backlog-drain while its
+// backlog is deep: the first SIGINT starts the drain (up to 10 s), the
+// second ends it at once; what ran is still written, and the copies left in
+// the queue are unconsumed, not lost.
+func TestSecondInterruptStopsTheDrain(t *testing.T) {
+	uri := testbroker.Require(t)
+	bin := filepath.Join(t.TempDir(), "warren")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	cmd := exec.Command(bin, "run", "backlog-drain", "--prefix", testbroker.UniqueName(t, "sig2")+".", "--cleanup", "--out", dir)
+	cmd.Env = append(os.Environ(), "WARREN_URI="+uri)
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(pipe)
+	for lines.Scan() {
+		// Five seconds in, the burst has built a backlog of thousands.
+		if strings.HasPrefix(lines.Text(), "5s/") {
+			break
+		}
+	}
+	go io.Copy(io.Discard, pipe)
+	cmd.Process.Signal(syscall.SIGINT)
+	time.Sleep(500 * time.Millisecond)
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	err = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit %d (%v), want 130", code, err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the second interrupt took %s to stop the run", took)
+	}
+	res, err := loadgen.ReadResult(filepath.Join(dir, "result.json"))
+	if err != nil {
+		t.Fatalf("no result after a second interrupt: %v", err)
+	}
+	if in := res.Integrity; in.Unconsumed == 0 || in.Lost != 0 {
+		t.Errorf("a drain cut short should leave unconsumed copies and lose none: %+v", in)
 	}
 }
 
