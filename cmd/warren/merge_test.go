@@ -71,10 +71,7 @@ func TestKubernetesJobRunsAndMerges(t *testing.T) {
 		}
 	}
 
-	bin := filepath.Join(t.TempDir(), "warren")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildWarren(t)
 	results := t.TempDir()
 	runID := testbroker.UniqueName(t, "k8s")
 	prefix := runID + "."

@@ -23,10 +23,7 @@ import (
 // of what ran was written.
 func TestInterruptWritesWhatRan(t *testing.T) {
 	uri := testbroker.Require(t)
-	bin := filepath.Join(t.TempDir(), "warren")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildWarren(t)
 	for _, tc := range []struct {
 		sig  syscall.Signal
 		code int
@@ -92,10 +89,7 @@ func TestInterruptWritesWhatRan(t *testing.T) {
 // the queue are unconsumed, not lost.
 func TestSecondInterruptStopsTheDrain(t *testing.T) {
 	uri := testbroker.Require(t)
-	bin := filepath.Join(t.TempDir(), "warren")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildWarren(t)
 	dir := filepath.Join(t.TempDir(), "run")
 	cmd := exec.Command(bin, "run", "backlog-drain", "--prefix", testbroker.UniqueName(t, "sig2")+".", "--cleanup", "--out", dir)
 	cmd.Env = append(os.Environ(), "WARREN_URI="+uri)
@@ -138,10 +132,7 @@ func TestSecondInterruptStopsTheDrain(t *testing.T) {
 // from what it streamed, marked incomplete.
 func TestKilledRunStillReports(t *testing.T) {
 	uri := testbroker.Require(t)
-	bin := filepath.Join(t.TempDir(), "warren")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildWarren(t)
 	dir := filepath.Join(t.TempDir(), "run")
 	prefix := testbroker.UniqueName(t, "kill") + "."
 	cmd := exec.Command(bin, "run", "greenhouse", "--duration", "1m", "--prefix", prefix, "--out", dir)
@@ -219,4 +210,15 @@ func deleteScenarioQueues(t *testing.T, uri, prefix string) {
 	for _, e := range s.Topology.Exchanges {
 		ch.ExchangeDelete(prefix+e.Name, false, false)
 	}
+}
+
+// buildWarren builds the warren binary into a temporary directory, for
+// tests that need a real process (signals, SIGKILL, side-by-side instances).
+func buildWarren(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "warren")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
 }
