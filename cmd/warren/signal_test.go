@@ -30,16 +30,8 @@ func TestInterruptWritesWhatRan(t *testing.T) {
 	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
 		t.Run(tc.sig.String(), func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "run")
-			cmd := exec.Command(bin, "run", "greenhouse", "--duration", "1m",
+			cmd, pipe := startWarren(t, bin, uri, "run", "greenhouse", "--duration", "1m",
 				"--prefix", testbroker.UniqueName(t, "sig")+".", "--cleanup", "--out", dir)
-			cmd.Env = append(os.Environ(), "WARREN_URI="+uri)
-			pipe, err := cmd.StderrPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
 			// Interrupt once the progress lines show messages going through,
 			// however long the start took on a busy machine.
 			var stderr strings.Builder
@@ -58,7 +50,7 @@ func TestInterruptWritesWhatRan(t *testing.T) {
 			start := time.Now()
 			cmd.Process.Signal(tc.sig)
 			<-drained // Wait closes the pipe: read it to the end first
-			err = cmd.Wait()
+			err := cmd.Wait()
 			code := cmd.ProcessState.ExitCode()
 			if code != tc.code {
 				t.Fatalf("exit %d (%v), want %d; stderr: %s", code, err, tc.code, stderr.String())
@@ -91,15 +83,7 @@ func TestSecondInterruptStopsTheDrain(t *testing.T) {
 	uri := testbroker.Require(t)
 	bin := buildWarren(t)
 	dir := filepath.Join(t.TempDir(), "run")
-	cmd := exec.Command(bin, "run", "backlog-drain", "--prefix", testbroker.UniqueName(t, "sig2")+".", "--cleanup", "--out", dir)
-	cmd.Env = append(os.Environ(), "WARREN_URI="+uri)
-	pipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, pipe := startWarren(t, bin, uri, "run", "backlog-drain", "--prefix", testbroker.UniqueName(t, "sig2")+".", "--cleanup", "--out", dir)
 	lines := bufio.NewScanner(pipe)
 	for lines.Scan() {
 		// Five seconds in, the burst has built a backlog of thousands.
@@ -112,7 +96,7 @@ func TestSecondInterruptStopsTheDrain(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	start := time.Now()
 	cmd.Process.Signal(syscall.SIGINT)
-	err = cmd.Wait()
+	err := cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
 		t.Fatalf("exit %d (%v), want 130", code, err)
 	}
@@ -135,15 +119,7 @@ func TestKilledRunStillReports(t *testing.T) {
 	bin := buildWarren(t)
 	dir := filepath.Join(t.TempDir(), "run")
 	prefix := testbroker.UniqueName(t, "kill") + "."
-	cmd := exec.Command(bin, "run", "greenhouse", "--duration", "1m", "--prefix", prefix, "--out", dir)
-	cmd.Env = append(os.Environ(), "WARREN_URI="+uri)
-	pipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, pipe := startWarren(t, bin, uri, "run", "greenhouse", "--duration", "1m", "--prefix", prefix, "--out", dir)
 	lines := bufio.NewScanner(pipe)
 	seen := 0
 	for lines.Scan() {
@@ -221,4 +197,20 @@ func buildWarren(t *testing.T) string {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// startWarren starts the binary with args against the broker at uri and
+// returns the process and its stderr, where the progress lines come.
+func startWarren(t *testing.T, bin, uri string, args ...string) (*exec.Cmd, io.ReadCloser) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "WARREN_URI="+uri)
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, pipe
 }
