@@ -22,6 +22,15 @@ const dialTimeout = 5 * time.Second
 
 // dial opens a connection named for the broker's UI ("warren-<instance>-pub-0").
 func (r *runner) dial(name string) (*amqp.Connection, error) {
+	conn, _, err := r.dialCorked(name)
+	return conn, err
+}
+
+// dialCorked opens a connection as dial does, and returns the socket under
+// it too, for publishers and consumers to cork.
+func (r *runner) dialCorked(name string) (*amqp.Connection, *corkConn, error) {
+	var wire *corkConn
+	plain := amqp.DefaultDial(dialTimeout)
 	cfg := amqp.Config{
 		Heartbeat: r.s.Broker.Heartbeat.Std(),
 		Properties: amqp.Table{
@@ -29,22 +38,31 @@ func (r *runner) dial(name string) (*amqp.Connection, error) {
 			"product":         "warren",
 			"version":         r.cfg.version,
 		},
-		Dial: amqp.DefaultDial(dialTimeout),
+		// With TLS the client library wraps this socket: the records it
+		// writes are what collect while corked.
+		Dial: func(network, addr string) (net.Conn, error) {
+			c, err := plain(network, addr)
+			if err != nil {
+				return nil, err
+			}
+			wire = &corkConn{Conn: c}
+			return wire, nil
+		},
 	}
 	if strings.HasPrefix(r.uri, "amqps://") {
 		u, err := amqp.ParseURI(r.uri)
 		if err != nil {
-			return nil, explainDialError(r.uri, err)
+			return nil, nil, explainDialError(r.uri, err)
 		}
 		if cfg.TLSClientConfig, err = tlsConfig(r.s.Broker.TLS, u.Host); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	conn, err := amqp.DialConfig(r.uri, cfg)
 	if err != nil {
-		return nil, explainDialError(r.uri, err)
+		return nil, nil, explainDialError(r.uri, err)
 	}
-	return conn, nil
+	return conn, wire, nil
 }
 
 // explainDialError turns a dial failure into one line that names the broker

@@ -275,7 +275,23 @@ func (c *consumer) consume(deliveries <-chan amqp.Delivery, st *consumeState) {
 	c.chMu.Lock()
 	ch := c.ch
 	c.chMu.Unlock()
-	for d := range deliveries {
+	// The acks of deliveries that came in a row go out in one write; the
+	// burst ends whenever no delivery is waiting. basic.get is a round
+	// trip of its own and is never held.
+	acks := burst{link: c.link}
+	corking := manual && !c.g.BasicGet
+	for {
+		var d amqp.Delivery
+		var open bool
+		select {
+		case d, open = <-deliveries:
+		default:
+			acks.end()
+			d, open = <-deliveries
+		}
+		if !open {
+			break
+		}
 		now := time.Now()
 		if st.n == 0 {
 			st.start = now
@@ -322,7 +338,11 @@ func (c *consumer) consume(deliveries <-chan amqp.Delivery, st *consumeState) {
 		}
 		st.n++
 		if pt > 0 {
+			acks.end()
 			time.Sleep(pt)
+		}
+		if corking {
+			acks.begin()
 		}
 		switch {
 		case !manual:
@@ -340,10 +360,12 @@ func (c *consumer) consume(deliveries <-chan amqp.Delivery, st *consumeState) {
 				pending = 0
 			}
 		}
+		acks.sent()
 	}
 	if manual && pending > 0 {
 		ch.Ack(lastTag, true)
 	}
+	acks.end()
 }
 
 // stop cancels the consumer, lets it finish what was delivered, and closes

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -25,6 +26,10 @@ type link struct {
 	name    string
 	publish bool // watch connection.blocked on it
 
+	// wire is conn's socket; atomic, so that corking never waits behind
+	// a redial that holds mu.
+	wire atomic.Pointer[corkConn]
+
 	mu     sync.Mutex
 	conn   *amqp.Connection
 	closed bool // closed by us: do not redial
@@ -32,17 +37,18 @@ type link struct {
 
 func (r *runner) newLink(name string, publish bool) (*link, error) {
 	l := &link{r: r, name: name, publish: publish}
-	conn, err := r.dial(name)
+	conn, wire, err := r.dialCorked(name)
 	if err != nil {
 		return nil, err
 	}
-	l.attach(conn)
+	l.attach(conn, wire)
 	return l, nil
 }
 
 // attach starts watching a fresh connection: its blocks, and its loss.
-func (l *link) attach(conn *amqp.Connection) {
+func (l *link) attach(conn *amqp.Connection, wire *corkConn) {
 	l.conn = conn
+	l.wire.Store(wire)
 	if l.publish {
 		go l.r.watchBlocked(l.name, conn.NotifyBlocked(make(chan amqp.Blocking, 4)))
 	}
@@ -83,7 +89,7 @@ func (l *link) tryChannel() (*amqp.Channel, error) {
 		return nil, errLinkClosed
 	}
 	if l.conn.IsClosed() {
-		conn, err := l.r.dial(l.name)
+		conn, wire, err := l.r.dialCorked(l.name)
 		if err != nil {
 			return nil, err
 		}
@@ -95,11 +101,14 @@ func (l *link) tryChannel() (*amqp.Channel, error) {
 			}
 			ch.Close()
 		}
-		l.attach(conn)
+		l.attach(conn, wire)
 		l.r.outageEnd(l.name)
 	}
 	return l.conn.Channel()
 }
+
+// socket returns the current connection's socket, for corking.
+func (l *link) socket() *corkConn { return l.wire.Load() }
 
 func (l *link) close() {
 	l.mu.Lock()

@@ -198,9 +198,13 @@ func (p *publisher) close() {
 // run publishes until the pacer's schedule ends or ctx is done, then waits
 // a bounded time for outstanding confirms.
 func (p *publisher) run(ctx context.Context, start time.Time) {
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
+	unlimited := p.g.Rate.Kind() == scenarios.RateUnlimited
+	// At an unlimited rate the publisher waits only for confirms.
+	var timer wakeTimer = idleTimer{}
+	if !unlimited {
+		timer = newWakeTimer()
+	}
+	defer timer.Close()
 	mode := uint8(amqp.Transient)
 	if p.g.Persistent {
 		mode = amqp.Persistent
@@ -212,11 +216,14 @@ func (p *publisher) run(ctx context.Context, start time.Time) {
 			msg.Headers[k] = v
 		}
 	}
-	unlimited := p.g.Rate.Kind() == scenarios.RateUnlimited
 	oneKey := len(p.keys.Keys) == 1
 	sized := p.g.SizeDistribution != nil
 	window := p.g.ConfirmWindow
 	stamp := Stamp{Run: p.r.runID, Publisher: p.id}
+	// Sends in a row (at an unlimited rate, or behind the schedule) go
+	// out in one write; the burst ends whenever the publisher waits.
+	out := burst{link: p.link}
+	defer out.end()
 	var seq uint64
 loop:
 	for {
@@ -237,6 +244,7 @@ loop:
 			if wait > 0 && !unlimited {
 				timer.Reset(wait)
 			}
+			out.end()
 			select {
 			case <-ctx.Done():
 				timer.Stop()
@@ -258,7 +266,7 @@ loop:
 					break loop
 				}
 				continue
-			case <-timer.C:
+			case <-timer.C():
 			}
 			timer.Stop()
 		}
@@ -284,7 +292,9 @@ loop:
 		if p.g.Confirm {
 			tag = p.ch.GetNextPublishSeqNo()
 		}
+		out.begin()
 		if err := p.ch.Publish(p.g.Exchange, p.keys.Keys[key], p.g.Mandatory, false, msg); err != nil {
+			out.end()
 			// Whether it reached the broker is unknown: it is counted as
 			// unconfirmed, and its sequence number is not used again.
 			p.mu.Lock()
@@ -309,8 +319,10 @@ loop:
 			p.mu.Unlock()
 		}
 		seq++
+		out.sent()
 		p.drainNotifications()
 	}
+	out.end()
 	p.awaitConfirms()
 }
 
