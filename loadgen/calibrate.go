@@ -257,11 +257,12 @@ func Calibrate(ctx context.Context, o CalibrateOptions) (*Calibration, error) {
 	defer conn.Close()
 	k.conn = conn
 	mu := managementURI(o.ManagementURI, uri)
-	mgmt, node, err := connectManagement(mu)
+	mgmt, node, closeIdle, err := connectManagement(mu)
 	if err != nil {
 		return nil, fmt.Errorf("management API at %s did not answer (%s): calibration reads queue memory from it; enable it with 'rabbitmq-plugins enable rabbitmq_management' or pass --management-uri",
 			scenarios.RedactURI(mu), redactErr(err, mu))
 	}
+	defer closeIdle()
 	mgmt.SetTimeout(10 * time.Second)
 	k.mgmt, k.node = mgmt, node
 

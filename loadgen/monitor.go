@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -63,17 +64,19 @@ type QueueSample struct {
 // monitor samples the broker once a second on its own connection, so its
 // round trips never delay a publisher or consumer.
 type monitor struct {
-	r      *runner
-	link   *link // comes back after a broker restart
-	ch     *amqp.Channel
-	mgmt   *rabbithole.Client
-	vhost  string
-	node   string
-	mu     sync.Mutex // guards view against a metrics scrape
-	view   BrokerView
-	queues []string
-	last   map[string]int64 // distinct deliveries per queue at the last sample
-	inFlow map[string]bool  // this run's connections the broker had in flow control
+	r    *runner
+	link *link // comes back after a broker restart
+	ch   *amqp.Channel
+	mgmt *rabbithole.Client
+	// closeIdle ends mgmt's kept-alive connection (and its goroutines).
+	closeIdle func()
+	vhost     string
+	node      string
+	mu        sync.Mutex // guards view against a metrics scrape
+	view      BrokerView
+	queues    []string
+	last      map[string]int64 // distinct deliveries per queue at the last sample
+	inFlow    map[string]bool  // this run's connections the broker had in flow control
 }
 
 // managementURI picks the management API address: the one given, or the
@@ -111,8 +114,8 @@ func (r *runner) startMonitor() (*monitor, error) {
 	mu := managementURI(firstNonEmpty(r.cfg.mgmtURI, r.s.Broker.ManagementURI), r.uri)
 	if mu != "" {
 		m.view.ManagementURI = scenarios.RedactURI(mu)
-		if client, node, err := connectManagement(mu); err == nil {
-			m.mgmt, m.node = client, node
+		if client, node, closeIdle, err := connectManagement(mu); err == nil {
+			m.mgmt, m.node, m.closeIdle = client, node, closeIdle
 			m.view.Source = SourceManagement
 		} else {
 			m.r.warn("management API at %s did not answer (%v): broker memory, alarms and unacked counts were not sampled; enable it with 'rabbitmq-plugins enable rabbitmq_management' or pass --management-uri",
@@ -122,10 +125,12 @@ func (r *runner) startMonitor() (*monitor, error) {
 	return m, nil
 }
 
-func connectManagement(uri string) (*rabbithole.Client, string, error) {
+// connectManagement opens a management API client and asks for the node's
+// name. closeIdle releases its kept-alive connection; call it when done.
+func connectManagement(uri string) (client *rabbithole.Client, node string, closeIdle func(), err error) {
 	u, err := url.Parse(uri)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	user, pass := "guest", "guest"
 	if u.User != nil {
@@ -137,16 +142,19 @@ func connectManagement(uri string) (*rabbithole.Client, string, error) {
 	if len(endpoint) > 0 && endpoint[len(endpoint)-1] == '/' {
 		endpoint = endpoint[:len(endpoint)-1]
 	}
-	client, err := rabbithole.NewClient(endpoint, user, pass)
+	client, err = rabbithole.NewClient(endpoint, user, pass)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	client.SetTransport(keepAlive{tr})
 	client.SetTimeout(2 * time.Second)
 	ov, err := client.Overview()
 	if err != nil {
-		return nil, "", err
+		tr.CloseIdleConnections()
+		return nil, "", nil, err
 	}
-	return client, ov.Node, nil
+	return client, ov.Node, tr.CloseIdleConnections, nil
 }
 
 // sample takes one look at the broker; t is the second of the run.
@@ -288,4 +296,22 @@ func (m *monitor) close() {
 	if m.link != nil {
 		m.link.close()
 	}
+	if m.closeIdle != nil {
+		m.closeIdle()
+	}
+}
+
+// keepAlive reuses the management API connection across requests. The
+// management client asks for a new TCP connection per request; sampled every
+// second, that was a connect and a teardown (and goroutines that come and
+// go) each time, on warren's side and on the broker's.
+type keepAlive struct{ next http.RoundTripper }
+
+func (k keepAlive) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Close {
+		// A RoundTripper must not change the request it is given.
+		req = req.Clone(req.Context())
+		req.Close = false
+	}
+	return k.next.RoundTrip(req)
 }
