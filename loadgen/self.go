@@ -19,6 +19,8 @@ type Generator struct {
 	CPUPerMessage float64 `json:"cpu_us_per_message"`
 	MaxRSSBytes   int64   `json:"max_rss_bytes"`
 	Goroutines    int     `json:"goroutines"`
+	// GoMaxProcs is how many threads ran warren's Go code at once.
+	GoMaxProcs int `json:"gomaxprocs,omitempty"`
 	// Samples is warren's footprint over the run (every minute on a soak).
 	Samples []SelfSample `json:"samples,omitempty"`
 }
@@ -48,6 +50,7 @@ func generatorCost(before, after cpuUsage, wall time.Duration, messages int64) G
 		CPUSystemSeconds: (after.system - before.system).Seconds(),
 		MaxRSSBytes:      after.maxRSS,
 		Goroutines:       runtime.NumGoroutine(),
+		GoMaxProcs:       runtime.GOMAXPROCS(0),
 	}
 	cpu := g.CPUUserSeconds + g.CPUSystemSeconds
 	if wall > 0 {

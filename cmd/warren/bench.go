@@ -150,8 +150,13 @@ type BenchFile struct {
 	OS            string             `json:"os"`
 	Arch          string             `json:"arch"`
 	CPUs          int                `json:"cpus"`
-	BrokerURI     string             `json:"broker_uri"`
-	Broker        string             `json:"broker,omitempty"`
+	// GoMaxProcs is how many threads ran warren's Go code at once.
+	GoMaxProcs int `json:"gomaxprocs,omitempty"`
+	// QuietSysmon is whether the runtime's monitor was kept out of its deep
+	// sleep (see sysmon.go).
+	QuietSysmon bool   `json:"quiet_sysmon"`
+	BrokerURI   string `json:"broker_uri"`
+	Broker      string `json:"broker,omitempty"`
 	// Duration is each case's publishing time; Repeat how many times each
 	// case ran (the figures of a case are the medians).
 	Duration scenarios.Duration `json:"duration"`
@@ -228,6 +233,7 @@ func benchCmd(ctx context.Context, c *cli, args []string) int {
 	out := fs.String("out", filepath.Join("bench", "last.json"), "write the results as JSON here")
 	baseline := fs.String("baseline", "", "a file an earlier bench wrote: print the change against it")
 	uri := fs.String("uri", "", "broker AMQP URI (env WARREN_URI; default "+loadgen.DefaultURI+")")
+	procs := fs.Int("procs", 0, "threads running warren's Go code at once (GOMAXPROCS); default half the CPUs when the broker is on this machine, else all")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the runs to this file")
 	_ = fs.MarkHidden("cpuprofile")
 	if done, code := parseFlags(c, fs, args); done {
@@ -264,6 +270,10 @@ func benchCmd(ctx context.Context, c *cli, args []string) int {
 	if *out == "" {
 		return fail(c, "bench", exitBadInput, "--out must name a file")
 	}
+	if *procs < 0 {
+		return fail(c, "bench", exitBadInput, "--procs must be ≥ 1 (or 0 for the default), got %d", *procs)
+	}
+	applyProcs(c, *procs, brokerURI)
 	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
 		return fail(c, "bench", exitBadInput, "cannot create the directory of %s: %v", *out, err)
 	}
@@ -287,6 +297,8 @@ func benchCmd(ctx context.Context, c *cli, args []string) int {
 		OS:            runtime.GOOS,
 		Arch:          runtime.GOARCH,
 		CPUs:          runtime.NumCPU(),
+		GoMaxProcs:    runtime.GOMAXPROCS(0),
+		QuietSysmon:   quietSysmonOn(c.getenv("GODEBUG")),
 		BrokerURI:     scenarios.RedactURI(brokerURI),
 		Duration:      scenarios.Duration(d),
 		Repeat:        *repeat,

@@ -25,6 +25,9 @@ type cli struct {
 	getenv func(string) string
 	// stopNow is closed on a second interrupt: stop draining at once.
 	stopNow <-chan struct{}
+	// setProcs sets GOMAXPROCS; nil where the process is not the cli's own
+	// (the tests).
+	setProcs func(int) int
 }
 
 // command is one subcommand. Each lives in its own file.

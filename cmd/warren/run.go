@@ -40,6 +40,7 @@ type runFlags struct {
 	prefixLater bool
 	cleanup     bool
 	metricsAddr string
+	procs       int
 	stopNow     <-chan struct{} // from the cli: a second interrupt
 }
 
@@ -57,6 +58,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.runID, "run-id", "", "name a run shared by several instances (the same on each): they accept each other's messages, and 'warren merge' reconciles them")
 	fs.StringVar(&f.startAt, "start-at", "", "hold publishing until this time (RFC 3339, e.g. 2026-12-02T10:00:00Z), so that instances on several machines begin together")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics while running, e.g. 127.0.0.1:9464")
+	fs.IntVar(&f.procs, "procs", 0, "threads running warren's Go code at once (GOMAXPROCS); default half the CPUs when the broker is on this machine, else all")
 	fs.BoolVar(&f.cleanup, "cleanup", false, "delete the exchanges and queues the scenario declared when the run ends")
 	fs.StringVar(&f.prefix, "prefix", "", "put this in front of every exchange and queue name the scenario declares, e.g. team-a.")
 }
@@ -153,6 +155,10 @@ func (f *runFlags) apply(c *cli, fs *pflag.FlagSet, s *scenarios.Scenario) error
 	if fs.Changed("prefix") && !f.prefixLater {
 		s.PrefixNames(f.prefix)
 	}
+	if f.procs < 0 {
+		return fmt.Errorf("--procs must be ≥ 1 (or 0 for the default), got %d", f.procs)
+	}
+	applyProcs(c, f.procs, s.Broker.URI)
 	s.ApplyDefaults()
 	return nil
 }
