@@ -8,10 +8,12 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 )
 
 func main() {
+	reexecQuietSysmon()
 	// The first SIGINT or SIGTERM stops the run gracefully (stop
 	// publishing, drain, write the result); a second one ends the drain at
 	// once, and the result of what ran is still written.
@@ -27,7 +29,7 @@ func main() {
 		<-sigs
 		close(stopNow)
 	}()
-	code := run(ctx, os.Args[1:], &cli{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, stopNow: stopNow})
+	code := run(ctx, os.Args[1:], &cli{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, stopNow: stopNow, setProcs: runtime.GOMAXPROCS})
 	signal.Stop(sigs)
 	if code == exitInterrupted {
 		// 128 + the signal's number, as shells report it.
