@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"syscall"
 	"time"
 )
@@ -21,6 +22,11 @@ type Generator struct {
 	Goroutines    int     `json:"goroutines"`
 	// GoMaxProcs is how many threads ran warren's Go code at once.
 	GoMaxProcs int `json:"gomaxprocs,omitempty"`
+	// Allocations counts the heap objects the process allocated over the
+	// same span as the CPU time; warren's own per-message code allocates
+	// none (see its benchmarks), so per message this is the client
+	// library's.
+	Allocations int64 `json:"allocations,omitempty"`
 	// Samples is warren's footprint over the run (every minute on a soak).
 	Samples []SelfSample `json:"samples,omitempty"`
 }
@@ -30,17 +36,29 @@ type Generator struct {
 type cpuUsage struct {
 	user, system time.Duration
 	maxRSS       int64
+	allocs       uint64 // heap objects allocated so far
 }
+
+// allocsMetric is the runtime's running count of heap allocations, read
+// without stopping the world (runtime.ReadMemStats would).
+const allocsMetric = "/gc/heap/allocs:objects"
 
 func readCPU() cpuUsage {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return cpuUsage{}
 	}
+	sample := []metrics.Sample{{Name: allocsMetric}}
+	metrics.Read(sample)
+	var allocs uint64
+	if sample[0].Value.Kind() == metrics.KindUint64 {
+		allocs = sample[0].Value.Uint64()
+	}
 	return cpuUsage{
 		user:   time.Duration(ru.Utime.Nano()),
 		system: time.Duration(ru.Stime.Nano()),
 		maxRSS: ru.Maxrss * 1024, // Linux reports kilobytes
+		allocs: allocs,
 	}
 }
 
@@ -51,6 +69,7 @@ func generatorCost(before, after cpuUsage, wall time.Duration, messages int64) G
 		MaxRSSBytes:      after.maxRSS,
 		Goroutines:       runtime.NumGoroutine(),
 		GoMaxProcs:       runtime.GOMAXPROCS(0),
+		Allocations:      int64(after.allocs - before.allocs),
 	}
 	cpu := g.CPUUserSeconds + g.CPUSystemSeconds
 	if wall > 0 {

@@ -60,6 +60,13 @@ const (
 type BenchReference struct {
 	Rate          float64 `json:"rate"`
 	CPUPerMessage float64 `json:"cpu_us_per_msg"`
+	// AllocsPerMessage is heap objects allocated per message published, by
+	// the whole process (its consuming included). warren's own per-message
+	// code allocates none (make bench's first part), so this is the client
+	// library's.
+	AllocsPerMessage float64 `json:"allocs_per_msg"`
+	// SendDelay is how late the publishers were against their schedule.
+	SendDelay BenchLatency `json:"send_delay"`
 	// End-to-end latency percentiles in µs, where the issue gives them.
 	EndToEndP50  int64 `json:"e2e_p50_us,omitempty"`
 	EndToEndP99  int64 `json:"e2e_p99_us,omitempty"`
@@ -215,6 +222,13 @@ type BenchFigures struct {
 	// CPUPerMessage is warren's user+system CPU µs per message published
 	// (its consuming included): the figure the reference tool reports.
 	CPUPerMessage float64 `json:"cpu_us_per_msg"`
+	// AllocsPerMessage is heap objects allocated per message published, by
+	// the whole process (its consuming included). warren's own per-message
+	// code allocates none (make bench's first part), so this is the client
+	// library's.
+	AllocsPerMessage float64 `json:"allocs_per_msg"`
+	// SendDelay is how late the publishers were against their schedule.
+	SendDelay BenchLatency `json:"send_delay"`
 	// CoreShare is CPU time over wall time (1.0 is one whole core).
 	CoreShare   float64  `json:"core_share"`
 	MaxRSSBytes int64    `json:"max_rss_bytes"`
@@ -236,6 +250,8 @@ func benchCmd(ctx context.Context, c *cli, args []string) int {
 	procs := fs.Int("procs", 0, "threads running warren's Go code at once (GOMAXPROCS); default half the CPUs when the broker is on this machine, else all")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the runs to this file")
 	_ = fs.MarkHidden("cpuprofile")
+	memprofile := fs.String("memprofile", "", "write a heap profile (allocations by function) at the end to this file")
+	_ = fs.MarkHidden("memprofile")
 	if done, code := parseFlags(c, fs, args); done {
 		return code
 	}
@@ -287,6 +303,14 @@ func benchCmd(ctx context.Context, c *cli, args []string) int {
 			return fail(c, "bench", exitFailure, "--cpuprofile: %v", err)
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *memprofile != "" {
+		defer func() {
+			if f, err := os.Create(*memprofile); err == nil {
+				_ = pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
 	}
 
 	bf := &BenchFile{
@@ -433,6 +457,7 @@ func benchFigures(res *loadgen.Result) BenchFigures {
 		ConsumeRate:      res.Summary.ConsumeRate,
 		EndToEnd:         benchLatency(res.Latency[loadgen.MetricEndToEnd]),
 		Confirm:          benchLatency(res.Latency[loadgen.MetricConfirm]),
+		SendDelay:        benchLatency(res.Latency[loadgen.MetricSendDelay]),
 		CPUUserSeconds:   g.CPUUserSeconds,
 		CPUSystemSeconds: g.CPUSystemSeconds,
 		CoreShare:        g.CoreShare,
@@ -443,6 +468,7 @@ func benchFigures(res *loadgen.Result) BenchFigures {
 	}
 	if res.Summary.Published > 0 {
 		f.CPUPerMessage = (g.CPUUserSeconds + g.CPUSystemSeconds) * 1e6 / float64(res.Summary.Published)
+		f.AllocsPerMessage = float64(g.Allocations) / float64(res.Summary.Published)
 	}
 	return f
 }
@@ -483,9 +509,11 @@ func medianFigures(runs []BenchFigures) BenchFigures {
 		ConsumeRate:      f(func(r BenchFigures) float64 { return r.ConsumeRate }),
 		EndToEnd:         lat(func(r BenchFigures) BenchLatency { return r.EndToEnd }),
 		Confirm:          lat(func(r BenchFigures) BenchLatency { return r.Confirm }),
+		SendDelay:        lat(func(r BenchFigures) BenchLatency { return r.SendDelay }),
 		CPUUserSeconds:   f(func(r BenchFigures) float64 { return r.CPUUserSeconds }),
 		CPUSystemSeconds: f(func(r BenchFigures) float64 { return r.CPUSystemSeconds }),
 		CPUPerMessage:    f(func(r BenchFigures) float64 { return r.CPUPerMessage }),
+		AllocsPerMessage: f(func(r BenchFigures) float64 { return r.AllocsPerMessage }),
 		CoreShare:        f(func(r BenchFigures) float64 { return r.CoreShare }),
 		MaxRSSBytes:      i(func(r BenchFigures) int64 { return r.MaxRSSBytes }),
 		Lost:             i(func(r BenchFigures) int64 { return r.Lost }),
@@ -512,16 +540,21 @@ func printBench(w io.Writer, bf *BenchFile) {
 	fmt.Fprintf(w, "warren bench: %d case(s) × %s, %s, against %s at %s; %d CPUs, load average %s before, %s after\n",
 		len(bf.Cases), bf.Duration, benchRepeatText(bf.Repeat), benchFirstNonEmpty(bf.Broker, "the broker"), bf.BrokerURI, bf.CPUs,
 		benchLoadText(bf.LoadBefore), benchLoadText(bf.LoadAfter))
+	monitor := "the runtime's default monitor"
+	if bf.QuietSysmon {
+		monitor = "the quiet runtime monitor"
+	}
+	fmt.Fprintf(w, "warren: %d thread(s) running Go code (GOMAXPROCS), %s\n", bf.GoMaxProcs, monitor)
 	fmt.Fprintf(w, "note: %s.\n\n", bf.Note)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "case\tpublish/s\tconsume/s\te2e p50\te2e p99\te2e p99.9\tconfirm p50\tconfirm p99\tconfirm p99.9\tCPU µs/msg\tcore\tpeak RSS\t")
+	fmt.Fprintln(tw, "case\tpublish/s\tconsume/s\te2e p50\te2e p99\te2e p99.9\tconfirm p50\tconfirm p99\tconfirm p99.9\tCPU µs/msg\tallocs/msg\tcore\tpeak RSS\t")
 	for _, cr := range bf.Cases {
 		m := cr.Median
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.2f\t%s\t\n", cr.Case,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.1f\t%.2f\t%s\t\n", cr.Case,
 			benchThousands(m.PublishRate), benchThousands(m.ConsumeRate),
 			us(m.EndToEnd.P50), us(m.EndToEnd.P99), us(m.EndToEnd.P999),
 			us(m.Confirm.P50), us(m.Confirm.P99), us(m.Confirm.P999),
-			m.CPUPerMessage, m.CoreShare, benchMiB(m.MaxRSSBytes))
+			m.CPUPerMessage, m.AllocsPerMessage, m.CoreShare, benchMiB(m.MaxRSSBytes))
 	}
 	tw.Flush()
 

@@ -32,7 +32,8 @@ func TestBenchOneCase(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	for _, want := range []string{
-		"publish/s", "consume/s", "e2e p99.9", "confirm p99.9", "CPU µs/msg", "peak RSS",
+		"publish/s", "consume/s", "e2e p99.9", "confirm p99.9", "CPU µs/msg", "allocs/msg", "peak RSS",
+		"thread(s) running Go code (GOMAXPROCS)",
 		"40-byte",                // why (a) does not send 12 bytes
 		"16,800", "41.5", "≤ 20", // the reference and the target
 		"change against " + base, "1,000 → ",
@@ -67,7 +68,9 @@ func TestBenchOneCase(t *testing.T) {
 		t.Errorf("rates or latency missing: %+v", m)
 	}
 	cpu := m.CPUUserSeconds + m.CPUSystemSeconds
-	if cpu <= 0 || m.MaxRSSBytes <= 0 || m.CoreShare <= 0 {
+	// The client library allocates for every frame it parses: a count of
+	// zero would mean the allocations were not read.
+	if cpu <= 0 || m.MaxRSSBytes <= 0 || m.CoreShare <= 0 || m.AllocsPerMessage <= 0 {
 		t.Errorf("generator cost missing: %+v", m)
 	}
 	if want := cpu * 1e6 / float64(m.Published); m.CPUPerMessage < want*0.999 || m.CPUPerMessage > want*1.001 {
