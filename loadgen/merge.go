@@ -268,3 +268,72 @@ func mergeBroker(base time.Time, results []*Result) BrokerView {
 	}
 	return view
 }
+
+// MergeHlogs writes to w one latency.hlog for the merged run: the interval
+// histograms of the runs' logs, per metric, added second by second on the
+// clock of base (the earliest start, as MergeRuns counts). An interval of the
+// merged log spans the earliest start to the latest end of those it adds.
+// It reports false, having written nothing, when no run has a readable log.
+func MergeHlogs(w io.Writer, base time.Time, dirs ...string) (bool, error) {
+	type key struct {
+		tag    string
+		second int64
+	}
+	type interval struct {
+		start, end int64 // unix ms
+		hist       *hdrhistogram.Histogram
+	}
+	merged := map[key]*interval{}
+	read := 0
+	for _, dir := range dirs {
+		f, err := os.Open(filepath.Join(dir, HlogFile))
+		if err != nil {
+			continue
+		}
+		lr := hdrhistogram.NewHistogramLogReader(f)
+		for {
+			h, err := lr.NextIntervalHistogram()
+			if err != nil && !errors.Is(err, io.EOF) {
+				f.Close()
+				return false, fmt.Errorf("%s: %w", filepath.Join(dir, HlogFile), err)
+			}
+			if h == nil {
+				break
+			}
+			k := key{h.Tag(), int64(math.Round(float64(h.EndTimeMs()-base.UnixMilli()) / 1000))}
+			iv := merged[k]
+			if iv == nil {
+				iv = &interval{start: h.StartTimeMs(), end: h.EndTimeMs(), hist: NewLatencyHistogram()}
+				merged[k] = iv
+			}
+			iv.start, iv.end = min(iv.start, h.StartTimeMs()), max(iv.end, h.EndTimeMs())
+			iv.hist.Merge(h)
+		}
+		f.Close()
+		read++
+	}
+	if read == 0 {
+		return false, nil
+	}
+	keys := make([]key, 0, len(merged))
+	for k := range merged {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].second != keys[j].second {
+			return keys[i].second < keys[j].second
+		}
+		return keys[i].tag < keys[j].tag
+	})
+	hw, err := NewHlogWriter(w, base)
+	if err != nil {
+		return false, err
+	}
+	for _, k := range keys {
+		iv := merged[k]
+		if err := hw.WriteInterval(k.tag, time.UnixMilli(iv.start), time.UnixMilli(iv.end), iv.hist); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}

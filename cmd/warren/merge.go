@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/reports"
@@ -16,8 +17,8 @@ import (
 func mergeCmd(_ context.Context, c *cli, args []string) int {
 	fs := newFlags(c, "merge", "merge RUN_DIR RUN_DIR [RUN_DIR...] --out DIR",
 		"warren merge runs/pod-0 runs/pod-1 runs/pod-2 --out runs/merged")
-	out := fs.String("out", "", "directory to write the merged result.json, accounting.json and report to; must not exist")
-	noReport := fs.Bool("no-report", false, "write result.json and accounting.json only, no report.md or charts")
+	out := fs.String("out", "", "directory to write the merged result.json, accounting.json, latency.hlog and report to; must not exist")
+	noReport := fs.Bool("no-report", false, "write result.json, accounting.json and latency.hlog only, no report.md or charts")
 	if done, code := parseFlags(c, fs, args); done {
 		return code
 	}
@@ -57,6 +58,9 @@ func mergeCmd(_ context.Context, c *cli, args []string) int {
 	if err := res.Accounting.WriteFile(filepath.Join(tmp, loadgen.AccountingFile)); err != nil {
 		return fail(c, "merge", exitFailure, "write %s: %v", loadgen.AccountingFile, err)
 	}
+	if code := writeMergedHlog(c, tmp, res.StartedAt, fs.Args()); code != exitOK {
+		return code
+	}
 	if !*noReport {
 		if err := reports.Render(tmp, res); err != nil {
 			return fail(c, "merge", exitFailure, "write report: %v", err)
@@ -71,6 +75,27 @@ func mergeCmd(_ context.Context, c *cli, args []string) int {
 		fmt.Fprintf(c.stdout, "result: %s\n", filepath.Join(*out, loadgen.ResultFile))
 	} else {
 		fmt.Fprintf(c.stdout, "report: %s\n", filepath.Join(*out, reports.ReportFile))
+	}
+	return exitOK
+}
+
+// writeMergedHlog writes the merged run's latency.hlog into dir, when any
+// instance left one.
+func writeMergedHlog(c *cli, dir string, base time.Time, runs []string) int {
+	path := filepath.Join(dir, loadgen.HlogFile)
+	f, err := os.Create(path)
+	if err != nil {
+		return fail(c, "merge", exitFailure, "write %s: %v", loadgen.HlogFile, err)
+	}
+	wrote, err := loadgen.MergeHlogs(f, base, runs...)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fail(c, "merge", exitBadInput, "merge %s: %v", loadgen.HlogFile, err)
+	}
+	if !wrote {
+		os.Remove(path)
 	}
 	return exitOK
 }

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/goccy/go-yaml"
 	amqp "github.com/rabbitmq/amqp091-go"
 
@@ -178,6 +182,17 @@ func TestKubernetesJobRunsAndMerges(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "report.md")); err != nil {
 		t.Errorf("no merged report: %v", err)
 	}
+	// The merged interval log holds every interval value of the pods' logs,
+	// metric by metric, on one clock from the earliest start.
+	podCounts := map[string]int64{}
+	for _, dir := range dirs {
+		for tag, n := range hlogCounts(t, filepath.Join(dir, loadgen.HlogFile)) {
+			podCounts[tag] += n
+		}
+	}
+	if merged := hlogCounts(t, filepath.Join(out, loadgen.HlogFile)); len(podCounts) == 0 || !maps.Equal(merged, podCounts) {
+		t.Errorf("merged latency.hlog counts %v, the pods' logs %v", merged, podCounts)
+	}
 	// The messages really crossed: each pod's consumers took some of the
 	// other pod's messages, so neither pod balances on its own.
 	for _, dir := range dirs {
@@ -244,4 +259,30 @@ func deleteGreenhouse(t *testing.T, uri, prefix string) {
 		ch.QueueDelete(prefix+q, false, false, false)
 	}
 	ch.ExchangeDelete(prefix+"greenhouse.telemetry", false, false)
+}
+
+// hlogCounts reads an interval log and counts its values per tag; every
+// interval must lie on or after the log's base time.
+func hlogCounts(t *testing.T, path string) map[string]int64 {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string]int64{}
+	lr := hdrhistogram.NewHistogramLogReader(f)
+	for {
+		h, err := lr.NextIntervalHistogram()
+		if err != nil && !errors.Is(err, io.EOF) {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if h == nil {
+			return out
+		}
+		if h.EndTimeMs() < h.StartTimeMs() {
+			t.Errorf("%s: interval %s ends before it starts", path, h.Tag())
+		}
+		out[h.Tag()] += h.TotalCount()
+	}
 }
