@@ -75,7 +75,16 @@ func explainDialError(uri string, err error) error {
 	}
 	var amqpErr *amqp.Error
 	var netErr net.Error
+	var unknownCA x509.UnknownAuthorityError
+	var wrongHost x509.HostnameError
+	var invalidCert x509.CertificateInvalidError
 	switch {
+	case errors.As(err, &unknownCA):
+		return fmt.Errorf("broker at %s presented a certificate that no trusted CA signed (%v): set broker.tls.ca_file to the CA that signed it", masked, unknownCA)
+	case errors.As(err, &wrongHost):
+		return fmt.Errorf("broker at %s presented a certificate for another name (%v): connect by a name it holds, or set broker.tls.server_name", masked, wrongHost)
+	case errors.As(err, &invalidCert):
+		return fmt.Errorf("broker at %s presented an invalid certificate (%v): renew it, or check this machine's clock", masked, invalidCert)
 	case errors.As(err, &amqpErr) && amqpErr.Code == amqp.AccessRefused:
 		return fmt.Errorf("broker at %s refused the login (%s): check the user and password in the URI", masked, amqpErr.Reason)
 	case errors.As(err, &amqpErr) && (amqpErr.Code == amqp.NotAllowed || strings.Contains(amqpErr.Reason, "vhost")):
