@@ -301,6 +301,12 @@ func (c *consumer) consume(deliveries <-chan amqp.Delivery, st *consumeState) {
 			outcome = c.g.Outcome(c.rng.Float64())
 		}
 		stamp, ok := ReadStamp(d.Body)
+		if !ok {
+			// A body shorter than the stamp: it travels in a header.
+			if b, isBytes := d.Headers[StampHeader].([]byte); isBytes {
+				stamp, ok = ReadStamp(b)
+			}
+		}
 		switch {
 		case !ok || stamp.Run != runID:
 			c.q.recordForeign()

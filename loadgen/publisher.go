@@ -216,6 +216,18 @@ func (p *publisher) run(ctx context.Context, start time.Time) {
 			msg.Headers[k] = v
 		}
 	}
+	// Bodies shorter than the stamp carry it in a header. The client
+	// library encodes the headers during Publish, so one table and one
+	// buffer serve every message.
+	stampAt := func() []byte { return msg.Body }
+	if p.g.MinSize() < StampSize {
+		header := make([]byte, StampSize)
+		if msg.Headers == nil {
+			msg.Headers = amqp.Table{}
+		}
+		msg.Headers[StampHeader] = header
+		stampAt = func() []byte { return header }
+	}
 	oneKey := len(p.keys.Keys) == 1
 	sized := p.g.SizeDistribution != nil
 	window := p.g.ConfirmWindow
@@ -287,7 +299,7 @@ loop:
 		stamp.Seq = seq
 		stamp.Intended = intended.UnixNano()
 		stamp.Sent = now.UnixNano()
-		stamp.Put(msg.Body)
+		stamp.Put(stampAt())
 		var tag uint64
 		if p.g.Confirm {
 			tag = p.ch.GetNextPublishSeqNo()

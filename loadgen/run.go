@@ -143,11 +143,6 @@ func newRunner(s *scenarios.Scenario, opts []Option) (*runner, error) {
 		// Recorded in the result, so the run can be repeated exactly.
 		r.seed = int64(r.runID)<<16 | 1
 	}
-	for _, p := range s.Publishers {
-		if p.MinSize() < StampSize {
-			return nil, fmt.Errorf("publishers %s: size %s is below the %d-byte stamp warren puts in every message: use size: %dB or more", p.Name, p.MinSize(), StampSize, StampSize)
-		}
-	}
 	if t := s.Broker.TLS; t != nil && t.InsecureSkipVerify {
 		r.warn("TLS verification of the broker's certificate was off (broker.tls.insecure_skip_verify): for test brokers only")
 	}

@@ -15,9 +15,14 @@ import "encoding/binary"
 //
 // Integers are little-endian. A fixed binary prefix costs nothing to write or
 // read (no allocation, no parsing), unlike headers, which amqp091-go carries
-// in a map. Bodies are never shorter than StampSize: the publisher pads a
-// smaller configured size up to it (and says so in the result).
+// in a map. A publisher group whose bodies may be shorter than StampSize
+// sends the same 40 bytes in the StampHeader header instead, and its
+// bodies keep their configured size.
 const StampSize = 40
+
+// StampHeader is the header that carries the stamp, as a byte array, for
+// bodies shorter than StampSize.
+const StampHeader = "x-warren-stamp"
 
 // stampMagic is "WRN1" read as a little-endian uint32.
 const stampMagic = uint32('W') | uint32('R')<<8 | uint32('N')<<16 | uint32('1')<<24

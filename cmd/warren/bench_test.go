@@ -34,7 +34,7 @@ func TestBenchOneCase(t *testing.T) {
 	for _, want := range []string{
 		"publish/s", "consume/s", "e2e p99.9", "confirm p99.9", "CPU µs/msg", "allocs/msg", "peak RSS",
 		"thread(s) running Go code (GOMAXPROCS)",
-		"40-byte",                // why (a) does not send 12 bytes
+		"12-byte", "x-warren-stamp", // where the stamp of a 12-byte body goes
 		"16,800", "41.5", "≤ 20", // the reference and the target
 		"change against " + base, "1,000 → ",
 		"results: " + out,
@@ -55,7 +55,7 @@ func TestBenchOneCase(t *testing.T) {
 		t.Fatalf("file: duration %s, repeat %d, %d cases", bf.Duration, bf.Repeat, len(bf.Cases))
 	}
 	cr := bf.Cases[0]
-	if cr.Case != "a" || cr.BodyBytes != 40 || cr.Publishers != 1 || cr.Consumers != 1 || cr.Durable ||
+	if cr.Case != "a" || cr.BodyBytes != 12 || cr.Publishers != 1 || cr.Consumers != 1 || cr.Durable ||
 		cr.ConfirmWindow != 1000 || cr.Prefetch != 1000 || len(cr.Runs) != 1 {
 		t.Errorf("case: %+v", cr)
 	}
