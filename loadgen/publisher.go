@@ -336,6 +336,17 @@ loop:
 	}
 	out.end()
 	p.awaitConfirms()
+	// The broker sends a message's basic.return before its confirm, and
+	// the client library hands them over in that order, but a select that
+	// finds both ready may take the confirm first: a return the last
+	// confirm overtook is still waiting here.
+	for {
+		ret, ok := tryReceive(p.returns)
+		if !ok {
+			break
+		}
+		p.returned(ret)
+	}
 }
 
 // drainNotifications handles whatever confirms and returns are ready,
