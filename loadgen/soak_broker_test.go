@@ -57,8 +57,15 @@ func TestFootprintStaysFlat(t *testing.T) {
 	// The publishers, consumers and collectors are fixed; the management
 	// sampler and the HTTP client add a few short-lived goroutines that a
 	// sample may catch. A leak would climb past that.
-	for _, smp := range samples[1:] {
-		if d := smp.Goroutines - samples[1].Goroutines; d > 5 || d < -5 {
+	// The last sample comes as the run winds down, when publishers,
+	// consumers and their connections may be gone already: it may fall,
+	// never climb.
+	for i, smp := range samples[1:] {
+		d := smp.Goroutines - samples[1].Goroutines
+		if i == len(samples)-2 && d < 0 {
+			continue
+		}
+		if d > 5 || d < -5 {
 			t.Errorf("goroutines moved by %d during the run: %+v", d, samples)
 			break
 		}
