@@ -261,8 +261,8 @@ func deleteGreenhouse(t *testing.T, uri, prefix string) {
 	ch.ExchangeDelete(prefix+"greenhouse.telemetry", false, false)
 }
 
-// hlogCounts reads an interval log and counts its values per tag; every
-// interval must lie on or after the log's base time.
+// hlogCounts reads an interval log and counts its values per tag; no
+// interval may end before it starts.
 func hlogCounts(t *testing.T, path string) map[string]int64 {
 	t.Helper()
 	f, err := os.Open(path)
