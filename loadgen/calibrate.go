@@ -385,26 +385,10 @@ var connectionMemoryKeys = []string{"connection_readers", "connection_writers", 
 // connectionMemory reads the node's memory breakdown (computed when asked,
 // not on the statistics interval) and sums the connection categories.
 func (k *calibrator) connectionMemory(ctx context.Context) (int64, error) {
-	u := strings.TrimSuffix(k.mgmt.Endpoint, "/") + "/api/nodes/" + url.PathEscape(k.node) + "/memory"
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return 0, err
-	}
-	req.SetBasicAuth(k.mgmt.Username, k.mgmt.Password)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("memory breakdown of %s: HTTP %s", k.node, resp.Status)
-	}
 	var body struct {
 		Memory map[string]json.RawMessage `json:"memory"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+	if err := k.getJSON(ctx, "/api/nodes/"+url.PathEscape(k.node)+"/memory", &body); err != nil {
 		return 0, fmt.Errorf("memory breakdown of %s: %w", k.node, err)
 	}
 	var sum int64
@@ -418,6 +402,60 @@ func (k *calibrator) connectionMemory(ctx context.Context) (int64, error) {
 		sum += v
 	}
 	return sum, nil
+}
+
+// getJSON decodes the management API's answer at path into v.
+func (k *calibrator) getJSON(ctx context.Context, path string, v any) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(k.mgmt.Endpoint, "/")+path, nil)
+	if err != nil {
+		return err
+	}
+	req.SetBasicAuth(k.mgmt.Username, k.mgmt.Password)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("HTTP %s", resp.Status)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// queueStats is what calibration reads of a queue. rabbit-hole's QueueInfo
+// leaves out the backing queue's storage version, which says whether
+// messages_ram below messages means paging.
+type queueStats struct {
+	Messages    int64 `json:"messages"`
+	MessagesRAM int64 `json:"messages_ram"`
+	Memory      int64 `json:"memory"`
+	Backing     struct {
+		// Version is the classic queue storage version (1 or 2), absent
+		// for other queue types; Mode is "lazy" for a version 1 queue
+		// that keeps its messages on disk from the start.
+		Version int    `json:"version"`
+		Mode    string `json:"mode"`
+	} `json:"backing_queue_status"`
+}
+
+// pagedOut reports how many messages a version 1 classic queue has paged
+// to disk. Such a queue keeps every message in RAM until the node passes
+// its paging threshold, and does not bring them back while nobody
+// consumes. Version 2 classic queues and quorum queues keep bodies on disk
+// by design, so for them it is always 0.
+func (q queueStats) pagedOut() int64 {
+	if q.Backing.Version != 1 {
+		return 0
+	}
+	return max(q.Messages-q.MessagesRAM, 0)
+}
+
+func (k *calibrator) queueStats(ctx context.Context, name string) (queueStats, error) {
+	var q queueStats
+	err := k.getJSON(ctx, "/api/queues/"+url.PathEscape(k.vhost)+"/"+url.PathEscape(name)+"?columns=messages,messages_ram,memory,backing_queue_status", &q)
+	return q, err
 }
 
 // Connection memory rounds: each opens idleConnections connections, then
@@ -688,18 +726,24 @@ func (k *calibrator) settle(ctx context.Context, want map[string]int64) (map[str
 		since        time.Time // when last was first seen
 	}
 	seen := map[string]*watch{}
-	counts := map[string]int{}
+	counts := map[string]int64{}
 	deadline := time.Now().Add(countTimeout)
 	for {
 		now := time.Now()
 		for name, n := range want {
-			q, err := k.mgmt.GetQueue(k.vhost, name)
+			q, err := k.queueStats(ctx, name)
 			if err != nil {
 				continue
 			}
 			counts[name] = q.Messages
-			if int64(q.Messages) != n || q.Memory <= 0 {
+			if q.Messages != n || q.Memory <= 0 {
 				continue
+			}
+			// From the first message paged out, the queue's memory is no
+			// longer what its messages take in RAM, and waiting cannot
+			// bring them back.
+			if paged := q.pagedOut(); paged > 0 {
+				return nil, k.pagedError(name, paged, q)
 			}
 			w := seen[name]
 			switch {
@@ -736,6 +780,23 @@ func (k *calibrator) settle(ctx context.Context, want map[string]int64) (map[str
 		lowest[name] = w.lowest
 	}
 	return lowest, nil
+}
+
+// pagedError is the error for a classic queue that paged messages to disk
+// while calibration measured it: a lazy queue (a policy set queue-mode),
+// or a node past its paging threshold, with its memory against the limit
+// when the management API tells them.
+func (k *calibrator) pagedError(queue string, paged int64, q queueStats) error {
+	if q.Backing.Mode == "lazy" {
+		return fmt.Errorf("queue %s is lazy (a policy sets queue-mode: lazy), so %d of its %d messages are on disk and its memory is not what they take in RAM; calibrate on a vhost (--uri) or broker without that policy",
+			queue, paged, q.Messages)
+	}
+	node := ""
+	if n, err := k.mgmt.GetNode(k.node); err == nil && n.MemLimit > 0 {
+		node = fmt.Sprintf(" (node memory %.0f MB of its %.0f MB limit)", float64(n.MemUsed)/1e6, float64(n.MemLimit)/1e6)
+	}
+	return fmt.Errorf("queue %s: the broker paged %d of its %d messages to disk, so its memory is no longer what they take in RAM%s: the node passed its paging threshold (vm_memory_high_watermark_paging_ratio); calibrate on a broker with memory to spare, or with fewer messages (--messages)",
+		queue, paged, q.Messages, node)
 }
 
 // Wire measurement: a publisher and a consumer, each on a counting socket.

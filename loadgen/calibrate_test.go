@@ -141,13 +141,18 @@ func TestCalibrateWireBytesMatchFramingFormula(t *testing.T) {
 // 15% of what the broker reports. The calibration fills one queue with
 // 10,000 messages; the model, with its per-message figure, predicts the
 // memory of another filled with 100,000 at the same time.
+//
+// It runs on a private node: on the shared broker, other tests' load and
+// whatever an earlier run left there decide the node's memory, and past
+// the paging threshold a classic queue moves its messages to disk, which
+// Calibrate refuses to measure.
 func TestCalibratedPredictionOfClassicQueueMemory(t *testing.T) {
-	uri := testbroker.Require(t)
+	node := testbroker.StartPrivate(t)
 	prefix := testbroker.UniqueName(t, "cal") + "-"
 	start := time.Now()
 	cal, err := loadgen.Calibrate(context.Background(), loadgen.CalibrateOptions{
-		URI:           uri,
-		ManagementURI: testbroker.ManagementURI(),
+		URI:           node.URI(),
+		ManagementURI: node.ManagementURI(),
 		Probes: []loadgen.Probe{
 			{QueueType: "classic", BodyBytes: 1024, Messages: 10_000},
 			{QueueType: "classic", BodyBytes: 1024, Messages: 100_000},
@@ -184,13 +189,43 @@ func TestCalibratedPredictionOfClassicQueueMemory(t *testing.T) {
 		t.Errorf("predicted %.0f B for 100,000 messages, the broker reports %d B: %+.1f%%, more than 15%% apart", predicted, check.FullMemory, diff*100)
 	}
 
-	// Calibrate deleted its queues. (managementClient is topology_test.go's.)
-	mgmt := managementClient(t)
+	// Calibrate deleted its queues. (managementClientAt is topology_test.go's.)
+	mgmt := managementClientAt(t, node.ManagementURI())
 	for _, name := range []string{prefix + "classic-empty", prefix + "classic-1024B", prefix + "classic-1024B-1"} {
 		_, err := mgmt.GetQueue("/", name)
 		var e rabbithole.ErrorResponse
 		if !errors.As(err, &e) || e.StatusCode != 404 {
 			t.Errorf("queue %s is still there (or the check failed: %v)", name, err)
 		}
+	}
+}
+
+// A classic queue whose messages sit on disk tells nothing of their memory
+// in RAM: Calibrate must refuse it and say why, not report a figure near
+// zero. A lazy policy on a private node puts every message there.
+func TestCalibrateRefusesQueuesPagedToDisk(t *testing.T) {
+	node := testbroker.StartPrivate(t)
+	if out, err := node.Ctl("set_policy", "--apply-to", "queues", "lazy", ".*", `{"queue-mode":"lazy"}`); err != nil {
+		t.Fatalf("set_policy: %v\n%s", err, out)
+	}
+	_, err := loadgen.Calibrate(context.Background(), loadgen.CalibrateOptions{
+		URI:           node.URI(),
+		ManagementURI: node.ManagementURI(),
+		Probes:        []loadgen.Probe{{QueueType: "classic", BodyBytes: 1024, Messages: 2000}},
+		NoWire:        true,
+		NoConnections: true,
+		QueuePrefix:   testbroker.UniqueName(t, "cal") + "-",
+	})
+	if err == nil {
+		t.Fatal("Calibrate measured a lazy queue; want an error")
+	}
+	t.Log(err)
+	for _, want := range []string{"is lazy", "of its 2000 messages are on disk", "without that policy"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "guest:guest") {
+		t.Errorf("error shows the password: %q", err)
 	}
 }

@@ -102,7 +102,14 @@ func TestTopologyTakesEffect(t *testing.T) {
 
 func managementClient(t *testing.T) *rabbithole.Client {
 	t.Helper()
-	u, err := url.Parse(testbroker.ManagementURI())
+	return managementClientAt(t, testbroker.ManagementURI())
+}
+
+// managementClientAt is a client of the management API at uri, which
+// carries the credentials.
+func managementClientAt(t *testing.T, uri string) *rabbithole.Client {
+	t.Helper()
+	u, err := url.Parse(uri)
 	if err != nil {
 		t.Fatal(err)
 	}
