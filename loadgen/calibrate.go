@@ -19,7 +19,6 @@ import (
 
 	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
 	amqp "github.com/rabbitmq/amqp091-go"
-	"github.com/warrenmq/warren/scenarios"
 )
 
 // CalibrationSchema names the format of a calibration file.
@@ -257,10 +256,9 @@ func Calibrate(ctx context.Context, o CalibrateOptions) (*Calibration, error) {
 	defer conn.Close()
 	k.conn = conn
 	mu := managementURI(o.ManagementURI, uri)
-	mgmt, node, closeIdle, err := connectManagement(mu)
+	mgmt, node, closeIdle, err := connectManagement(mu, tableString(conn.Properties, "cluster_name"))
 	if err != nil {
-		return nil, fmt.Errorf("management API at %s did not answer (%s): calibration reads queue memory from it; enable it with 'rabbitmq-plugins enable rabbitmq_management' or pass --management-uri",
-			scenarios.RedactURI(mu), redactErr(err, mu))
+		return nil, fmt.Errorf("%s: calibration reads queue memory from it; %s", managementProblem(mu, err), managementFix(err))
 	}
 	defer closeIdle()
 	mgmt.SetTimeout(10 * time.Second)

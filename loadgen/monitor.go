@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -97,7 +98,10 @@ func managementURI(given, amqpURI string) string {
 	return m.String()
 }
 
-func (r *runner) startMonitor() (*monitor, error) {
+// startMonitor opens the monitor's link and, when it answers and belongs to
+// the broker under test (cluster, as the broker named itself over AMQP),
+// the management API.
+func (r *runner) startMonitor(cluster string) (*monitor, error) {
 	m := &monitor{r: r, last: map[string]int64{}}
 	for _, q := range r.s.Topology.Queues {
 		m.queues = append(m.queues, q.Name)
@@ -114,20 +118,49 @@ func (r *runner) startMonitor() (*monitor, error) {
 	mu := managementURI(firstNonEmpty(r.cfg.mgmtURI, r.s.Broker.ManagementURI), r.uri)
 	if mu != "" {
 		m.view.ManagementURI = scenarios.RedactURI(mu)
-		if client, node, closeIdle, err := connectManagement(mu); err == nil {
+		if client, node, closeIdle, err := connectManagement(mu, cluster); err == nil {
 			m.mgmt, m.node, m.closeIdle = client, node, closeIdle
 			m.view.Source = SourceManagement
 		} else {
-			m.r.warn("management API at %s did not answer (%v): broker memory, alarms and unacked counts were not sampled; enable it with 'rabbitmq-plugins enable rabbitmq_management' or pass --management-uri",
-				scenarios.RedactURI(mu), redactErr(err, mu))
+			m.r.warn("%s: broker memory, alarms and unacked counts were not sampled; %s", managementProblem(mu, err), managementFix(err))
 		}
 	}
 	return m, nil
 }
 
+// otherClusterError says that a management API belongs to another broker
+// than the AMQP URI reaches.
+type otherClusterError struct{ management, amqp string }
+
+func (e otherClusterError) Error() string {
+	return fmt.Sprintf("serves cluster %q, but the AMQP URI reaches cluster %q", e.management, e.amqp)
+}
+
+// managementProblem phrases a failed connectManagement for a message that
+// goes on to say what was not measured and how to fix it.
+func managementFix(err error) string {
+	if errors.As(err, new(otherClusterError)) {
+		return "pass --management-uri with the management address of the broker under test"
+	}
+	return "enable it with 'rabbitmq-plugins enable rabbitmq_management' or pass --management-uri"
+}
+
+func managementProblem(uri string, err error) string {
+	if errors.As(err, new(otherClusterError)) {
+		return fmt.Sprintf("management API at %s %v", scenarios.RedactURI(uri), err)
+	}
+	return fmt.Sprintf("management API at %s did not answer (%v)", scenarios.RedactURI(uri), redactErr(err, uri))
+}
+
 // connectManagement opens a management API client and asks for the node's
 // name. closeIdle releases its kept-alive connection; call it when done.
-func connectManagement(uri string) (client *rabbithole.Client, node string, closeIdle func(), err error) {
+//
+// cluster is the cluster_name the broker gave over AMQP ("" if it gave
+// none). A management API of another cluster is refused: its figures would
+// describe a broker warren is not testing, which is what the default
+// address (port 15672 of the AMQP host) finds when two brokers share a
+// host.
+func connectManagement(uri, cluster string) (client *rabbithole.Client, node string, closeIdle func(), err error) {
 	u, err := url.Parse(uri)
 	if err != nil {
 		return nil, "", nil, err
@@ -153,6 +186,12 @@ func connectManagement(uri string) (client *rabbithole.Client, node string, clos
 	if err != nil {
 		tr.CloseIdleConnections()
 		return nil, "", nil, err
+	}
+	if cluster != "" {
+		if cn, err := client.GetClusterName(); err == nil && cn.Name != "" && cn.Name != cluster {
+			tr.CloseIdleConnections()
+			return nil, "", nil, otherClusterError{management: cn.Name, amqp: cluster}
+		}
 	}
 	return client, ov.Node, tr.CloseIdleConnections, nil
 }

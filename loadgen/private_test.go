@@ -270,3 +270,39 @@ func TestVerifyDurability(t *testing.T) {
 		}
 	}
 }
+
+// TestManagementOfAnotherBroker points a run and a calibration at a private
+// node and the management API at the shared broker, as the default address
+// (port 15672 of the AMQP host) would when two brokers share a host: the
+// run must not report the other broker's memory as this one's, and the
+// calibration must stop, each saying why.
+func TestManagementOfAnotherBroker(t *testing.T) {
+	node := testbroker.StartPrivate(t)
+	other := testbroker.ManagementURI()
+	s := oneQueueScenario("other-mgmt", 100, 2*time.Second)
+	s.Run.Drain = scenarios.Duration(time.Second)
+	res, err := loadgen.Run(context.Background(), s, loadgen.WithURI(node.URI()), loadgen.WithManagementURI(other))
+	if err != nil {
+		t.Fatal(err)
+	}
+	warnings := strings.Join(res.Warnings, "\n")
+	t.Log(warnings)
+	if res.Broker.Source != loadgen.SourcePassive || !strings.Contains(warnings, "but the AMQP URI reaches cluster") {
+		t.Errorf("source %q, warnings %q: want passive sampling and a warning naming both clusters", res.Broker.Source, warnings)
+	}
+	for _, smp := range res.Broker.Samples {
+		if smp.MemoryLimit != 0 {
+			t.Fatalf("a sample holds broker memory (%d of %d B) from the other broker's management API", smp.MemoryUsed, smp.MemoryLimit)
+		}
+	}
+	_, err = loadgen.Calibrate(context.Background(), loadgen.CalibrateOptions{
+		URI: node.URI(), ManagementURI: other, NoWire: true, NoConnections: true,
+		Probes: []loadgen.Probe{{QueueType: "classic", BodyBytes: 16, Messages: 100}},
+	})
+	if err == nil || !strings.Contains(err.Error(), "pass --management-uri with the management address of the broker under test") {
+		t.Errorf("Calibrate with another broker's management API: %v", err)
+	}
+	if err != nil && strings.Contains(err.Error(), "guest:guest") {
+		t.Errorf("the error shows the password: %v", err)
+	}
+}

@@ -222,7 +222,7 @@ func (r *runner) drive(ctx context.Context, env Environment) (*Result, error) {
 	}
 	r.pubs = pubs
 
-	mon, err := r.startMonitor()
+	mon, err := r.startMonitor(env.BrokerNode)
 	if err != nil {
 		stopConsumers()
 		closeAll(pubs)
