@@ -41,6 +41,8 @@ type PublisherAccount struct {
 	// expected nowhere, so arriving is no loss and not counted as received.
 	NotAcked    []uint64 `json:"not_acked,omitempty"`
 	Unconfirmed int64    `json:"unconfirmed"`
+	// Republished counts sends made again after a lost channel.
+	Republished int64 `json:"republished,omitempty"`
 }
 
 // QueueAccount is what one queue delivered to the run's consumers.
@@ -84,6 +86,7 @@ func (a *Accounting) Integrity() Integrity {
 		}
 		notAcked[p.ID] = p.NotAcked
 		in.Unconfirmed += p.Unconfirmed
+		in.Republished += p.Republished
 	}
 	for _, q := range a.Queues {
 		var received int64

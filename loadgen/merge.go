@@ -88,6 +88,7 @@ func MergeRuns(dirs ...string) (*Result, error) {
 		sum.Confirmed += s.Confirmed
 		sum.Nacked += s.Nacked
 		sum.Returned += s.Returned
+		sum.Republished += s.Republished
 		sum.Consumed += s.Consumed
 		sum.BytesPublished += s.BytesPublished
 		g := r.Generator

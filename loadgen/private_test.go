@@ -271,6 +271,80 @@ func TestVerifyDurability(t *testing.T) {
 	}
 }
 
+// TestRepublishUnconfirmed holds a publisher's sends unconfirmed behind a
+// memory alarm, then closes every connection: without
+// republish_unconfirmed those sends count as unconfirmed; with it they go
+// out again on the new channel, get confirmed and arrive, and nothing is
+// unconfirmed or lost.
+func TestRepublishUnconfirmed(t *testing.T) {
+	node := testbroker.StartPrivate(t)
+	for _, republish := range []bool{false, true} {
+		name := fmt.Sprintf("republish-%t", republish)
+		s := oneQueueScenario(name, 500, time.Minute)
+		s.Publishers[0].Republish = republish
+		ctx, stop := context.WithCancel(context.Background())
+		var ctlErr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			defer stop()
+			time.Sleep(3 * time.Second)
+			// The alarm blocks the publisher's connection: the broker
+			// reads none of its sends, so the whole confirm window is
+			// outstanding when the connections close.
+			steps := [][]string{
+				{"set_vm_memory_high_watermark", "0.0000001"},
+				{"close_all_connections", "test"},
+				{"set_vm_memory_high_watermark", "0.4"},
+			}
+			for _, step := range steps {
+				if out, err := node.Ctl(step...); err != nil {
+					ctlErr = fmt.Errorf("%v: %v: %s", step, err, out)
+					return
+				}
+				time.Sleep(time.Second)
+			}
+			time.Sleep(3 * time.Second)
+		}()
+		res, err := loadgen.Run(ctx, s, loadgen.WithURI(node.URI()), loadgen.WithManagementURI(node.ManagementURI()))
+		<-done
+		stop()
+		if ctlErr != nil {
+			t.Fatal(ctlErr)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := res.Integrity
+		t.Logf("republish %t: published %d, republished %d; integrity %+v; outages %d", republish, res.Summary.Published, res.Summary.Republished, in, len(res.Outages))
+		if len(res.Outages) == 0 {
+			t.Errorf("republish %t: no outage recorded: the connections were not closed", republish)
+		}
+		if in.Lost != 0 || in.Unconsumed != 0 || in.Received != in.Expected || in.Expected == 0 {
+			t.Errorf("republish %t: integrity %+v, want every confirmed message received", republish, in)
+		}
+		if !republish {
+			if in.Unconfirmed == 0 || in.Republished != 0 || res.Summary.Republished != 0 {
+				t.Errorf("without republish: %d unconfirmed, %d republished; want some unconfirmed, none republished", in.Unconfirmed, in.Republished)
+			}
+			continue
+		}
+		if in.Republished == 0 || in.Unconfirmed != 0 {
+			t.Errorf("with republish: %d republished, %d unconfirmed; want some republished, none unconfirmed", in.Republished, in.Unconfirmed)
+		}
+		if res.Summary.Republished != in.Republished {
+			t.Errorf("summary says %d republished, accounting %d", res.Summary.Republished, in.Republished)
+		}
+		if in.Duplicated > in.Republished {
+			t.Errorf("%d duplicated, more than the %d republished", in.Duplicated, in.Republished)
+		}
+		// Every message counts once however often it was sent.
+		if want := res.Summary.Published; in.Expected != want {
+			t.Errorf("expected %d copies, want one per published message (%d)", in.Expected, want)
+		}
+	}
+}
+
 // TestManagementOfAnotherBroker points a run and a calibration at a private
 // node and the management API at the shared broker, as the default address
 // (port 15672 of the AMQP host) would when two brokers share a host: the

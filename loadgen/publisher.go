@@ -31,22 +31,36 @@ type publisher struct {
 	returns  chan amqp.Return
 	closed   chan *amqp.Error
 
+	// msg is the one Publishing every send reuses; stampAt is where its
+	// stamp goes (the body, or a header for bodies shorter than a stamp).
+	msg     amqp.Publishing
+	stampAt func() []byte
+
 	// inflight is a ring of the unconfirmed sends, indexed by delivery tag
 	// modulo the confirm window: at most window sends are outstanding, so
 	// a slot is always free when a send is allowed.
 	inflight    []inflight
 	outstanding int
+	// pending holds, with republish_unconfirmed, the sends a lost channel
+	// left without a confirm, oldest first, until the next channel takes
+	// them. It never holds more than the confirm window.
+	pending []inflight
 
-	mu        sync.Mutex // guards the accounting below, read by the runner
-	perKey    []int64    // confirmed (or sent, without confirms) per key
-	notAcked  []uint64   // seqs nacked or never confirmed
-	noConfirm int64      // sends whose confirm never came
+	mu          sync.Mutex // guards the accounting below, read by the runner
+	perKey      []int64    // confirmed (or sent, without confirms) per key
+	notAcked    []uint64   // seqs nacked or never confirmed
+	noConfirm   int64      // sends whose confirm never came
+	republished int64      // sends made again on a new channel
 }
 
+// inflight is a send awaiting its confirm, with what it takes to send the
+// same message again.
 type inflight struct {
-	seq  uint64
-	sent int64 // unix nanos
-	key  int32
+	seq      uint64
+	sent     int64 // unix nanos
+	intended int64 // unix nanos
+	size     int32
+	key      int32
 }
 
 // startPublishers opens the publishers' connections and channels. Nothing
@@ -162,31 +176,104 @@ func (p *publisher) open(ctx context.Context) error {
 	return nil
 }
 
-// recover replaces a channel the broker closed: sends without a confirm
-// are counted as unconfirmed (never republished, never double-counted), and
-// a new channel is opened once the link is back. It reports false when ctx
-// ended first.
+// recover replaces a channel the broker closed, opening a new one once the
+// link is back. The sends left without a confirm are counted as
+// unconfirmed, never double-counted; with republish_unconfirmed they are
+// sent again on the new channel first, in their order and with their
+// stamps, so their latency counts from their first intended send. It
+// reports false when ctx ended first; what was still to republish is then
+// counted as unconfirmed.
 func (p *publisher) recover(ctx context.Context) bool {
-	// Confirms that arrived before the channel went are still good.
-	for p.outstanding > 0 {
-		c, ok := tryReceive(p.confirms)
-		if !ok {
-			break
+	for {
+		// Confirms that arrived before the channel went are still good.
+		for p.outstanding > 0 {
+			c, ok := tryReceive(p.confirms)
+			if !ok {
+				break
+			}
+			p.confirmed(c)
 		}
-		p.confirmed(c)
-	}
-	p.giveUp()
-	if p.ch != nil {
-		p.ch.Close()
-	}
-	for ctx.Err() == nil {
-		if err := p.open(ctx); err == nil {
-			return true
-		} else if errors.Is(err, errLinkClosed) {
+		if p.g.Republish {
+			p.pending = p.takeOutstanding(p.pending)
+		} else {
+			p.giveUp()
+		}
+		if p.ch != nil {
+			p.ch.Close()
+		}
+		opened := false
+		for ctx.Err() == nil && !opened {
+			err := p.open(ctx)
+			if errors.Is(err, errLinkClosed) {
+				break
+			}
+			opened = err == nil
+		}
+		if !opened {
+			p.abandonPending()
 			return false
 		}
+		if p.republish() {
+			return true
+		}
+		// The new channel went too: go round again.
 	}
-	return false
+}
+
+// republish sends the pending messages on the current channel. It reports
+// false when a send failed; the unsent ones stay pending.
+func (p *publisher) republish() bool {
+	if len(p.pending) == 0 {
+		return true
+	}
+	window := uint64(len(p.inflight))
+	stamp := Stamp{Run: p.r.runID, Publisher: p.id}
+	for len(p.pending) > 0 {
+		f := p.pending[0]
+		p.msg.Body = p.body[:f.size]
+		now := time.Now()
+		stamp.Seq, stamp.Intended, stamp.Sent = f.seq, f.intended, now.UnixNano()
+		stamp.Put(p.stampAt())
+		tag := p.ch.GetNextPublishSeqNo()
+		if err := p.ch.Publish(p.g.Exchange, p.keys.Keys[f.key], p.g.Mandatory, false, p.msg); err != nil {
+			return false
+		}
+		p.pending = p.pending[1:]
+		f.sent = stamp.Sent
+		p.inflight[tag%window] = f
+		p.outstanding++
+		p.rec.Add(CounterRepublished, 1)
+		p.mu.Lock()
+		p.republished++
+		p.mu.Unlock()
+	}
+	p.pending = p.pending[:0]
+	return true
+}
+
+// unknown takes a send whose fate is unknown because its channel failed
+// while sending it: pending with republish_unconfirmed, else unconfirmed.
+func (p *publisher) unknown(f inflight) {
+	if p.g.Republish {
+		p.pending = append(p.pending, f)
+		return
+	}
+	p.mu.Lock()
+	p.notAcked = append(p.notAcked, f.seq)
+	p.noConfirm++
+	p.mu.Unlock()
+}
+
+// abandonPending counts the sends still waiting to be republished as
+// unconfirmed: the run ended before a channel took them.
+func (p *publisher) abandonPending() {
+	p.mu.Lock()
+	for _, f := range p.pending {
+		p.notAcked = append(p.notAcked, f.seq)
+		p.noConfirm++
+	}
+	p.mu.Unlock()
+	p.pending = p.pending[:0]
 }
 
 func (p *publisher) close() {
@@ -209,7 +296,8 @@ func (p *publisher) run(ctx context.Context, start time.Time) {
 	if p.g.Persistent {
 		mode = amqp.Persistent
 	}
-	msg := amqp.Publishing{DeliveryMode: mode, Body: p.body}
+	p.msg = amqp.Publishing{DeliveryMode: mode, Body: p.body}
+	msg := &p.msg
 	if len(p.g.Headers) > 0 {
 		msg.Headers = amqp.Table{}
 		for k, v := range p.g.Headers {
@@ -219,14 +307,14 @@ func (p *publisher) run(ctx context.Context, start time.Time) {
 	// Bodies shorter than the stamp carry it in a header. The client
 	// library encodes the headers during Publish, so one table and one
 	// buffer serve every message.
-	stampAt := func() []byte { return msg.Body }
+	p.stampAt = func() []byte { return msg.Body }
 	if p.g.MinSize() < StampSize {
 		header := make([]byte, StampSize)
 		if msg.Headers == nil {
 			msg.Headers = amqp.Table{}
 		}
 		msg.Headers[StampHeader] = header
-		stampAt = func() []byte { return header }
+		p.stampAt = func() []byte { return header }
 	}
 	oneKey := len(p.keys.Keys) == 1
 	sized := p.g.SizeDistribution != nil
@@ -299,20 +387,18 @@ loop:
 		stamp.Seq = seq
 		stamp.Intended = intended.UnixNano()
 		stamp.Sent = now.UnixNano()
-		stamp.Put(stampAt())
+		stamp.Put(p.stampAt())
 		var tag uint64
 		if p.g.Confirm {
 			tag = p.ch.GetNextPublishSeqNo()
 		}
 		out.begin()
-		if err := p.ch.Publish(p.g.Exchange, p.keys.Keys[key], p.g.Mandatory, false, msg); err != nil {
+		sent := inflight{seq: seq, sent: stamp.Sent, intended: stamp.Intended, size: int32(len(msg.Body)), key: int32(key)}
+		if err := p.ch.Publish(p.g.Exchange, p.keys.Keys[key], p.g.Mandatory, false, *msg); err != nil {
 			out.end()
-			// Whether it reached the broker is unknown: it is counted as
-			// unconfirmed, and its sequence number is not used again.
-			p.mu.Lock()
-			p.notAcked = append(p.notAcked, seq)
-			p.noConfirm++
-			p.mu.Unlock()
+			// Whether it reached the broker is unknown, and its sequence
+			// number is not used again.
+			p.unknown(sent)
 			seq++
 			if !p.recover(ctx) {
 				break
@@ -323,7 +409,7 @@ loop:
 		p.rec.Add(CounterPublished, 1)
 		p.rec.Add(CounterBytesPublished, int64(len(msg.Body)))
 		if p.g.Confirm {
-			p.inflight[tag%uint64(window)] = inflight{seq: seq, sent: stamp.Sent, key: int32(key)}
+			p.inflight[tag%uint64(window)] = sent
 			p.outstanding++
 		} else {
 			p.mu.Lock()
@@ -395,19 +481,34 @@ func (p *publisher) awaitConfirms() {
 	}
 }
 
+// giveUp counts the sends still awaiting a confirm as unconfirmed.
 func (p *publisher) giveUp() {
-	window := uint64(len(p.inflight))
+	lost := p.takeOutstanding(nil)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	// The outstanding sends are the last `outstanding` tags before the
-	// next one; their slots in the ring hold them.
-	next := p.ch.GetNextPublishSeqNo()
-	for i := uint64(1); i <= uint64(p.outstanding) && i < next; i++ {
-		f := p.inflight[(next-i)%window]
+	for _, f := range lost {
 		p.notAcked = append(p.notAcked, f.seq)
 		p.noConfirm++
 	}
+}
+
+// takeOutstanding appends the sends still awaiting a confirm to dst, oldest
+// first, and forgets them.
+func (p *publisher) takeOutstanding(dst []inflight) []inflight {
+	if p.outstanding == 0 || p.ch == nil {
+		p.outstanding = 0
+		return dst
+	}
+	window := uint64(len(p.inflight))
+	// The outstanding sends are the last `outstanding` tags before the
+	// next one; their slots in the ring hold them.
+	next := p.ch.GetNextPublishSeqNo()
+	n := min(uint64(p.outstanding), next-1)
+	for tag := next - n; tag < next; tag++ {
+		dst = append(dst, p.inflight[tag%window])
+	}
 	p.outstanding = 0
+	return dst
 }
 
 func (p *publisher) confirmed(c amqp.Confirmation) {
@@ -450,6 +551,12 @@ func (p *publisher) unconfirmed() int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.noConfirm
+}
+
+func (p *publisher) republishedCount() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.republished
 }
 
 // notAckedSeqs lists the sequence numbers that were nacked or never

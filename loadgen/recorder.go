@@ -89,6 +89,9 @@ const (
 	CounterForeign
 	// CounterBytesConsumed counts body bytes delivered.
 	CounterBytesConsumed
+	// CounterRepublished counts messages sent again on a new channel after
+	// their first channel went without confirming them.
+	CounterRepublished
 
 	numCounters
 )
@@ -116,6 +119,8 @@ func (c Counter) Name() string {
 		return "foreign"
 	case CounterBytesConsumed:
 		return "bytes_consumed"
+	case CounterRepublished:
+		return "republished"
 	}
 	return "counter" + strconv.Itoa(int(c))
 }

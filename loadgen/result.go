@@ -100,7 +100,10 @@ type Summary struct {
 	Confirmed  int64   `json:"confirmed"`
 	Nacked     int64   `json:"nacked"`
 	Returned   int64   `json:"returned"`
-	Consumed   int64   `json:"consumed"`
+	// Republished counts sends made again after a lost channel
+	// (republish_unconfirmed); Published counts each message once.
+	Republished int64 `json:"republished,omitempty"`
+	Consumed    int64 `json:"consumed"`
 	// Rates are over the publishing period, in msg/s.
 	PublishRate float64 `json:"publish_rate"`
 	ConfirmRate float64 `json:"confirm_rate"`
@@ -152,6 +155,11 @@ type Integrity struct {
 	Redelivered int64 `json:"redelivered"`
 	// Unconfirmed counts messages sent whose confirm never came.
 	Unconfirmed int64 `json:"unconfirmed"`
+	// Republished counts messages sent again after their channel went
+	// without confirming them (republish_unconfirmed). Each may have
+	// reached its queues the first time too, so up to that many
+	// duplicates are the at-least-once promise kept, not a fault.
+	Republished int64 `json:"republished,omitempty"`
 	// DeadLettered counts copies that reached a dead-letter queue although
 	// no publisher's routing sent them there; they are not lost.
 	DeadLettered int64 `json:"dead_lettered"`

@@ -458,6 +458,7 @@ func (r *runner) result(col *collector, started, pubEnded time.Time) *Result {
 	sum.Confirmed = all.Counters[CounterConfirmed]
 	sum.Nacked = all.Counters[CounterNacked]
 	sum.Returned = all.Counters[CounterReturned]
+	sum.Republished = all.Counters[CounterRepublished]
 	sum.Consumed = all.Counters[CounterConsumed]
 	sum.BytesPublished = all.Counters[CounterBytesPublished]
 	if secs > 0 {
@@ -545,7 +546,7 @@ func (r *runner) accounting() *Accounting {
 	a := &Accounting{Schema: AccountingSchema, RunID: runIDString(r.runID), InstanceID: r.instanceID, EndedAt: time.Now().UTC()}
 	for _, p := range r.pubs {
 		a.Publishers = append(a.Publishers, PublisherAccount{
-			ID: p.id, Expected: p.expectedPerQueue(), NotAcked: p.notAckedSeqs(), Unconfirmed: p.unconfirmed(),
+			ID: p.id, Expected: p.expectedPerQueue(), NotAcked: p.notAckedSeqs(), Unconfirmed: p.unconfirmed(), Republished: p.republishedCount(),
 		})
 	}
 	names := make([]string, 0, len(r.queues))

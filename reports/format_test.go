@@ -93,6 +93,9 @@ func TestIntegrityVerdict(t *testing.T) {
 		{loadgen.Integrity{Expected: 10, Received: 10}, "No message lost, none duplicated."},
 		{loadgen.Integrity{Expected: 10, Received: 9, Lost: 1}, "**1 message lost**, none duplicated."},
 		{loadgen.Integrity{Expected: 10, Received: 12, Duplicated: 2}, "No message lost; **2 messages duplicated**."},
+		// Republishing allows as many duplicates as it sent again, not more.
+		{loadgen.Integrity{Expected: 10, Received: 10, Duplicated: 2, Republished: 40}, "No message lost; 2 messages duplicated, within the 40 republished (at-least-once)."},
+		{loadgen.Integrity{Expected: 10, Received: 10, Duplicated: 3, Republished: 2}, "No message lost; **3 messages duplicated**."},
 		{loadgen.Integrity{Expected: 5000, Received: 3999, Lost: 1200, Duplicated: 199}, "**1,200 messages lost**, **199 duplicated**."},
 	} {
 		if got := integrityVerdict(tc.in); got != tc.want {

@@ -163,6 +163,11 @@ type PublisherGroup struct {
 	Mandatory        bool              `yaml:"mandatory,omitempty" json:"mandatory,omitempty"`
 	Confirm          bool              `yaml:"confirm,omitempty" json:"confirm,omitempty"`
 	ConfirmWindow    int               `yaml:"confirm_window,omitempty" json:"confirm_window,omitempty"`
+	// Republish sends again, on the new channel, the messages that were
+	// in flight without a confirm when a channel or connection was lost:
+	// at-least-once publishing, which may deliver some twice. Without it
+	// they are counted as unconfirmed. It needs Confirm.
+	Republish bool `yaml:"republish_unconfirmed,omitempty" json:"republish_unconfirmed,omitempty"`
 	// Rate is the group's total rate, shared evenly by its publishers
 	// (Rate.Scale): unlimited, constant, a ramp or steps.
 	Rate Rate `yaml:"rate,omitempty" json:"rate"`

@@ -507,6 +507,9 @@ func (s *Scenario) validatePublishers(v *validator, exchanges map[string]Exchang
 		if !p.Confirm && p.ConfirmWindow != 0 {
 			v.add(path+".confirm_window", "has no effect without confirm: true")
 		}
+		if !p.Confirm && p.Republish {
+			v.add(path+".republish_unconfirmed", "needs confirm: true: without confirms nothing tells which messages to send again")
+		}
 		validateRate(v, path+".rate", p.Rate)
 		if p.MaxMessages < 0 {
 			v.add(path+".max_messages", "must be ≥ 0, got %d", p.MaxMessages)

@@ -97,6 +97,7 @@ func TestValidateCatches(t *testing.T) {
 		{"publisher count", replace("    routing_keys: [a.b]\n", "    routing_keys: [a.b]\n    count: -1\n"), "publishers[0].count: must be ≥ 1, got -1"},
 		{"confirm window < 1", replace("    routing_keys: [a.b]\n", "    routing_keys: [a.b]\n    confirm: true\n    confirm_window: -2\n"), "confirm_window: must be ≥ 1 with confirm: true, got -2"},
 		{"confirm window without confirm", replace("    routing_keys: [a.b]\n", "    routing_keys: [a.b]\n    confirm_window: 5\n"), "has no effect without confirm: true"},
+		{"republish without confirm", replace("    routing_keys: [a.b]\n", "    routing_keys: [a.b]\n    republish_unconfirmed: true\n"), "republish_unconfirmed: needs confirm: true"},
 		{"rate ≤ 0 in a ramp", replace("    routing_keys: [a.b]\n", "    routing_keys: [a.b]\n    rate: {ramp: {from: 0, to: 5/s, over: 1s}}\n"), "rate.ramp.from: a ramp needs a rate such as 500/s, not unlimited"},
 		{"ramp over ≤ 0", replace("    routing_keys: [a.b]\n", "    routing_keys: [a.b]\n    rate: {ramp: {from: 1/s, to: 5/s, over: 0s}}\n"), "rate.ramp.over: must be greater than 0"},
 		{"steps every ≤ 0", replace("    routing_keys: [a.b]\n", "    routing_keys: [a.b]\n    rate: {steps: [1/s, 2/s], every: -1s}\n"), "rate.every: must be greater than 0"},
