@@ -193,8 +193,11 @@ func (p *publisher) recover(ctx context.Context) bool {
 			}
 			p.confirmed(c)
 		}
-		if p.g.Republish {
-			p.pending = p.takeOutstanding(p.pending)
+		if p.republishes() {
+			// The outstanding sends went out before anything pending:
+			// a send that failed, or the rest of an interrupted
+			// republish.
+			p.pending = append(p.takeOutstanding(nil), p.pending...)
 		} else {
 			p.giveUp()
 		}
@@ -219,6 +222,10 @@ func (p *publisher) recover(ctx context.Context) bool {
 		// The new channel went too: go round again.
 	}
 }
+
+// republishes tells whether the publisher sends unconfirmed messages again:
+// only with confirms does it know which they are.
+func (p *publisher) republishes() bool { return p.g.Republish && p.g.Confirm }
 
 // republish sends the pending messages on the current channel. It reports
 // false when a send failed; the unsent ones stay pending.
@@ -254,7 +261,7 @@ func (p *publisher) republish() bool {
 // unknown takes a send whose fate is unknown because its channel failed
 // while sending it: pending with republish_unconfirmed, else unconfirmed.
 func (p *publisher) unknown(f inflight) {
-	if p.g.Republish {
+	if p.republishes() {
 		p.pending = append(p.pending, f)
 		return
 	}
