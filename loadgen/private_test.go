@@ -33,6 +33,35 @@ func oneQueueScenario(name string, rate float64, d time.Duration) *scenarios.Sce
 	return s
 }
 
+// ctlStep is one rabbitmqctl command for disrupt, and the pause after it.
+type ctlStep struct {
+	args  []string
+	pause time.Duration
+}
+
+// disrupt waits, then runs the steps against node one after another, then
+// calls stop after a last pause: it plays an operator during a run.
+// rabbitmqctl takes a second or more to start, so timings count from when
+// each command returns. wait blocks until it is done and returns the first
+// failure.
+func disrupt(node *testbroker.Node, stop func(), before, after time.Duration, steps ...ctlStep) (wait func() error) {
+	done := make(chan error, 1)
+	go func() {
+		defer stop()
+		time.Sleep(before)
+		for _, st := range steps {
+			if out, err := node.Ctl(st.args...); err != nil {
+				done <- fmt.Errorf("rabbitmqctl %s: %v: %s", strings.Join(st.args, " "), err, out)
+				return
+			}
+			time.Sleep(st.pause)
+		}
+		time.Sleep(after)
+		done <- nil
+	}()
+	return func() error { return <-done }
+}
+
 // TestPurgeIsCountedAsLost purges the queue in the middle of a run: the
 // report must say exactly how many messages were lost.
 func TestPurgeIsCountedAsLost(t *testing.T) {
@@ -96,30 +125,14 @@ func TestStallShowsInIntendedLatency(t *testing.T) {
 	s := oneQueueScenario("stall", 2000, time.Minute)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	// rabbitmqctl takes seconds to start, so the alarm's timing is taken
-	// from when each command returns, and the run is stopped by
-	// cancellation some seconds after the alarm clears.
-	var alarmErr error
-	alarmDone := make(chan struct{})
-	go func() {
-		defer close(alarmDone)
-		defer stop()
-		time.Sleep(3 * time.Second)
-		if out, err := node.Ctl("set_vm_memory_high_watermark", "0.0000001"); err != nil {
-			alarmErr = fmt.Errorf("set watermark: %v: %s", err, out)
-			return
-		}
-		time.Sleep(2 * time.Second)
-		if out, err := node.Ctl("set_vm_memory_high_watermark", "0.4"); err != nil {
-			alarmErr = fmt.Errorf("reset watermark: %v: %s", err, out)
-			return
-		}
-		time.Sleep(3 * time.Second)
-	}()
+	// The run is stopped by cancellation some seconds after the alarm
+	// clears.
+	wait := disrupt(node, stop, 3*time.Second, 3*time.Second,
+		ctlStep{[]string{"set_vm_memory_high_watermark", "0.0000001"}, 2 * time.Second},
+		ctlStep{[]string{"set_vm_memory_high_watermark", "0.4"}, 0})
 	res, err := loadgen.Run(ctx, s, loadgen.WithURI(node.URI()))
-	<-alarmDone
-	if alarmErr != nil {
-		t.Fatal(alarmErr)
+	if err := wait(); err != nil {
+		t.Fatal(err)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -211,22 +224,11 @@ func TestSurvivesClosedConnections(t *testing.T) {
 	s.Run.Drain = scenarios.Duration(10 * time.Second)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	var ctlErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer stop()
-		time.Sleep(3 * time.Second)
-		if out, err := node.Ctl("close_all_connections", "test"); err != nil {
-			ctlErr = fmt.Errorf("%v: %s", err, out)
-			return
-		}
-		time.Sleep(3 * time.Second)
-	}()
+	wait := disrupt(node, stop, 3*time.Second, 3*time.Second,
+		ctlStep{[]string{"close_all_connections", "test"}, 0})
 	res, err := loadgen.Run(ctx, s, loadgen.WithURI(node.URI()))
-	<-done
-	if ctlErr != nil {
-		t.Fatal(ctlErr)
+	if err := wait(); err != nil {
+		t.Fatal(err)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -283,31 +285,15 @@ func TestRepublishUnconfirmed(t *testing.T) {
 		s := oneQueueScenario(name, 500, time.Minute)
 		s.Publishers[0].Republish = republish
 		ctx, stop := context.WithCancel(context.Background())
-		var ctlErr error
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			defer stop()
-			time.Sleep(3 * time.Second)
-			// The alarm blocks the publisher's connection: the broker
-			// reads none of its sends, so the whole confirm window is
-			// outstanding when the connections close.
-			steps := [][]string{
-				{"set_vm_memory_high_watermark", "0.0000001"},
-				{"close_all_connections", "test"},
-				{"set_vm_memory_high_watermark", "0.4"},
-			}
-			for _, step := range steps {
-				if out, err := node.Ctl(step...); err != nil {
-					ctlErr = fmt.Errorf("%v: %v: %s", step, err, out)
-					return
-				}
-				time.Sleep(time.Second)
-			}
-			time.Sleep(3 * time.Second)
-		}()
+		// The alarm blocks the publisher's connection: the broker reads
+		// none of its sends, so the whole confirm window is outstanding
+		// when the connections close.
+		wait := disrupt(node, stop, 3*time.Second, 3*time.Second,
+			ctlStep{[]string{"set_vm_memory_high_watermark", "0.0000001"}, time.Second},
+			ctlStep{[]string{"close_all_connections", "test"}, time.Second},
+			ctlStep{[]string{"set_vm_memory_high_watermark", "0.4"}, time.Second})
 		res, err := loadgen.Run(ctx, s, loadgen.WithURI(node.URI()), loadgen.WithManagementURI(node.ManagementURI()))
-		<-done
+		ctlErr := wait()
 		stop()
 		if ctlErr != nil {
 			t.Fatal(ctlErr)
