@@ -173,10 +173,15 @@ type BenchFile struct {
 	// Load averages (1, 5, 15 min) of the machine before and after, from
 	// /proc/loadavg: other work on the machine takes cores from the broker
 	// and from warren.
-	LoadBefore []float64         `json:"load_average_before,omitempty"`
-	LoadAfter  []float64         `json:"load_average_after,omitempty"`
-	Note       string            `json:"note"`
-	Cases      []BenchCaseResult `json:"cases"`
+	LoadBefore []float64 `json:"load_average_before,omitempty"`
+	LoadAfter  []float64 `json:"load_average_after,omitempty"`
+	// CPUProbe is how long this machine took, in ns, for one turn of a
+	// fixed loop of warren's own work (write a stamp, read it back), best
+	// of several tries: two bench files from different machines compare
+	// only after allowing for the ratio of their probes.
+	CPUProbe float64           `json:"cpu_probe_ns,omitempty"`
+	Note     string            `json:"note"`
+	Cases    []BenchCaseResult `json:"cases"`
 }
 
 // BenchCaseResult is one case: every run and their medians.
@@ -329,6 +334,7 @@ func benchCmd(ctx context.Context, c *cli, args []string) int {
 		Duration:      scenarios.Duration(d),
 		Repeat:        *repeat,
 		LoadBefore:    benchLoadAverage(),
+		CPUProbe:      benchCPUProbe(),
 		Note:          benchBodyNote,
 	}
 	opts := []loadgen.Option{
@@ -546,7 +552,7 @@ func printBench(w io.Writer, bf *BenchFile) {
 	if bf.QuietSysmon {
 		monitor = "the quiet runtime monitor"
 	}
-	fmt.Fprintf(w, "warren: %d thread(s) running Go code (GOMAXPROCS), %s\n", bf.GoMaxProcs, monitor)
+	fmt.Fprintf(w, "warren: %d thread(s) running Go code (GOMAXPROCS), %s; this machine's CPU probe: %.1f ns a turn (stamp written and read)\n", bf.GoMaxProcs, monitor, bf.CPUProbe)
 	fmt.Fprintf(w, "note: %s.\n\n", bf.Note)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "case\tpublish/s\tconsume/s\te2e p50\te2e p99\te2e p99.9\tconfirm p50\tconfirm p99\tconfirm p99.9\tCPU µs/msg\tallocs/msg\tcore\tpeak RSS\t")
@@ -605,6 +611,12 @@ func printBench(w io.Writer, bf *BenchFile) {
 // printBenchChange prints each case's change against a baseline file.
 func printBenchChange(w io.Writer, base *BenchFile, path string, bf *BenchFile) {
 	fmt.Fprintf(w, "\nchange against %s (%s, load average %s before):\n", path, base.StartedAt.Format(time.RFC3339), benchLoadText(base.LoadBefore))
+	if base.CPUProbe > 0 && bf.CPUProbe > 0 {
+		if r := bf.CPUProbe / base.CPUProbe; r > 1.15 || r < 1/1.15 {
+			fmt.Fprintf(w, "note: the CPU probe took %.1f ns here and %.1f ns for the baseline: this machine runs warren's code %.2f× as fast, and rates and CPU per message move with it, so the change below is mostly the machine's\n",
+				bf.CPUProbe, base.CPUProbe, 1/r)
+		}
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "case\tpublish/s\tCPU µs/msg\te2e p50\te2e p99\tconfirm p99\tpeak RSS")
 	for _, cr := range bf.Cases {
@@ -676,6 +688,29 @@ func benchLoadText(l []float64) string {
 		return "unknown"
 	}
 	return fmt.Sprintf("%.2f/%.2f/%.2f", l[0], l[1], l[2])
+}
+
+// benchCPUProbe times a fixed loop of warren's own per-message work,
+// writing a stamp and reading it back, and returns the best of five tries
+// in ns per turn: the best, because other work on the machine can only
+// make a try slower.
+func benchCPUProbe() float64 {
+	const turns = 1 << 20
+	buf := make([]byte, loadgen.StampSize)
+	best := math.Inf(1)
+	var sink uint64 // each turn's input depends on the last's output
+	for range 5 {
+		start := time.Now()
+		for i := range uint64(turns) {
+			st := loadgen.Stamp{Publisher: i, Seq: i ^ sink, Intended: int64(i), Sent: int64(i) + 1}
+			st.Put(buf)
+			if got, ok := loadgen.ReadStamp(buf); ok {
+				sink += got.Seq
+			}
+		}
+		best = min(best, float64(time.Since(start).Nanoseconds())/turns)
+	}
+	return best
 }
 
 // benchLoadAverage reads the 1, 5 and 15 minute load averages; nil where

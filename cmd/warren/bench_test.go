@@ -18,7 +18,9 @@ func TestBenchOneCase(t *testing.T) {
 	uri := testbroker.Require(t)
 	dir := t.TempDir()
 	base := filepath.Join(dir, "baseline.json")
-	old := &BenchFile{Schema: BenchSchema, StartedAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), Repeat: 1,
+	// A baseline machine whose probe no real one matches (a stamp written
+	// and read in half a nanosecond), so the output must warn.
+	old := &BenchFile{Schema: BenchSchema, StartedAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), Repeat: 1, CPUProbe: 0.5,
 		Cases: []BenchCaseResult{{Case: "a", Median: BenchFigures{PublishRate: 1000, CPUPerMessage: 100,
 			EndToEnd: BenchLatency{P50: 100, P99: 1000, P999: 2000}, Confirm: BenchLatency{P99: 1000}, MaxRSSBytes: 10 << 20}}}}
 	if err := old.WriteFile(base); err != nil {
@@ -37,6 +39,7 @@ func TestBenchOneCase(t *testing.T) {
 		"12-byte", "x-warren-stamp", // where the stamp of a 12-byte body goes
 		"16,800", "41.5", "≤ 20", // the reference and the target
 		"change against " + base, "1,000 → ",
+		"this machine's CPU probe:", "ns for the baseline: this machine runs warren's code",
 		"results: " + out,
 	} {
 		if !strings.Contains(stdout, want) {
@@ -50,6 +53,9 @@ func TestBenchOneCase(t *testing.T) {
 	bf, err := ReadBenchFile(out)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if bf.CPUProbe <= 0.5 {
+		t.Errorf("CPU probe %.2f ns: not measured", bf.CPUProbe)
 	}
 	if bf.Duration != scenarios.Duration(2*time.Second) || bf.Repeat != 1 || len(bf.Cases) != 1 {
 		t.Fatalf("file: duration %s, repeat %d, %d cases", bf.Duration, bf.Repeat, len(bf.Cases))
