@@ -85,12 +85,48 @@ func (p Plan) Sections() []string {
 	return out
 }
 
-// planner accumulates lines.
+// planner accumulates lines, and the figures that later steps of Compute
+// build on.
 type planner struct {
 	in      Input
 	c       Constants
 	section string
 	plan    Plan
+
+	// The input, named as in the formulas.
+	props     int64   // properties bytes, with delivery-mode when persistent
+	propsNote string  // what props is made of
+	S, P      float64 // body and properties bytes
+	Q, F      float64 // queues and fan-out
+	pt        float64 // processing time, seconds
+
+	// From the backlog.
+	lambda      float64 // messages into each queue, msg/s
+	M, Mt       float64 // messages held per queue and in all queues
+	timeBounded bool    // the target is a time of traffic, not a count
+
+	// From the consumers.
+	consumers, prefetch, unacked float64
+	conns, chans                 float64
+
+	// From memory.
+	msgRAM  Constant // RAM per message held in the queue type
+	needed  float64  // RAM the broker needs
+	nodeRAM float64  // node RAM to provision
+}
+
+func newPlanner(in Input, c Constants) *planner {
+	p := &planner{in: in, c: c}
+	p.props = in.PropertiesBytes
+	p.propsNote = fmt.Sprintf("properties %s", fb(float64(in.PropertiesBytes)))
+	if in.Persistent {
+		p.props += DeliveryModeBytes
+		p.propsNote += " + 1 B delivery-mode"
+	}
+	p.S, p.P = float64(in.BodyBytes), float64(p.props)
+	p.Q, p.F = float64(in.Queues), float64(in.FanOut)
+	p.pt = in.ProcessingTime.Seconds()
+	return p
 }
 
 func (p *planner) add(key, name string, v float64, u Unit, formula string, assumptions ...string) {
@@ -126,8 +162,18 @@ func fbx(v float64) string {
 // (500 × 10 is 5,000, not 5,001).
 func ceil(v float64) float64 { return math.Ceil(v - 1e-9*math.Max(1, math.Abs(v))) }
 
+// sectionOrder is the order of the sections in a plan.
+var sectionOrder = []string{SectionBacklog, SectionMemory, SectionLimits, SectionConsumers, SectionDisk, SectionNetwork, SectionDescriptors}
+
 // Compute turns the input into a plan. It fails, naming every bad field,
 // when the input cannot be planned for.
+//
+// Each step adds the lines of one section from the input and from what the
+// steps before it worked out, so the steps run in the order of what they
+// need, not in the order a reader sees them: consumers before memory
+// (unacknowledged messages take memory), memory before the disk (the
+// free-disk limit follows the node's RAM). The lines are then sorted into
+// the sections' order.
 func Compute(in Input) (Plan, error) {
 	in, assumed, err := in.normalise()
 	if err != nil {
@@ -137,22 +183,34 @@ func Compute(in Input) (Plan, error) {
 	if in.Constants != nil {
 		c = *in.Constants
 	}
-	p := &planner{in: in, c: c}
+	p := newPlanner(in, c)
 	p.plan.Assumed = assumed
 
-	frameMax := int(c.FrameMax.Value)
-	props := in.PropertiesBytes
-	propsNote := fmt.Sprintf("properties %s", fb(float64(in.PropertiesBytes)))
-	if in.Persistent {
-		props += DeliveryModeBytes
-		propsNote += " + 1 B delivery-mode"
-	}
-	S, P := float64(in.BodyBytes), float64(props)
-	Q, F := float64(in.Queues), float64(in.FanOut)
-	pt := in.ProcessingTime.Seconds()
+	p.planBacklog()
+	p.planConsumers()
+	p.planMemory()
+	p.planLimits()
+	p.planDisk()
+	p.planNetwork()
+	p.planDescriptors()
 
-	// Backlog.
+	if !in.Confirms {
+		p.warn("publishers do not use confirms: they cannot tell when the broker refused or lost a message; turn confirms on")
+	}
+	slices.SortStableFunc(p.plan.Lines, func(a, b Line) int {
+		return slices.Index(sectionOrder, a.Section) - slices.Index(sectionOrder, b.Section)
+	})
+	p.plan.Input = in
+	p.plan.Constants = c
+	p.plan.Settings = p.settings(p.M, p.timeBounded, p.prefetch)
+	return p.plan, nil
+}
+
+// planBacklog works out the messages each queue must hold and what their
+// bodies weigh.
+func (p *planner) planBacklog() {
 	p.section = SectionBacklog
+	in, S, Q, F := p.in, p.S, p.Q, p.F
 	lambda := in.Rate * F / Q
 	p.add("queue_rate", "Messages into each queue at peak", lambda, UnitMessagesPerSec,
 		fmt.Sprintf("rate × fan-out ÷ queues = %s msg/s × %d ÷ %d", fn(in.Rate), in.FanOut, in.Queues),
@@ -184,9 +242,15 @@ func Compute(in Input) (Plan, error) {
 	if M == 0 {
 		p.warn("the backlog target is zero: any consumer outage or slowdown overflows the queues at once; plan for the longest outage you must ride out")
 	}
+	p.lambda, p.M, p.Mt, p.timeBounded = lambda, M, Mt, timeBounded
+}
 
-	// Consumers come before memory: unacknowledged messages take memory.
+// planConsumers works out the consumers (Little's law), how fast they
+// drain a backlog, their prefetch, and the connections and channels they
+// open.
+func (p *planner) planConsumers() {
 	p.section = SectionConsumers
+	in, Q, pt, lambda, M := p.in, p.Q, p.pt, p.lambda, p.M
 	perQueue := math.Max(1, ceil(lambda*pt/in.Utilisation))
 	p.add("consumers_per_queue", "Consumers per queue (Little's law)", perQueue, UnitCount,
 		fmt.Sprintf("⌈messages into each queue × processing time ÷ utilisation⌉ = ⌈%s msg/s × %s ÷ %s⌉", fn(lambda), formatDuration(in.ProcessingTime), fn(in.Utilisation)),
@@ -213,6 +277,15 @@ func Compute(in Input) (Plan, error) {
 	if math.IsInf(drainPeak, 1) {
 		p.warn("with utilisation %s the consumers have no spare capacity: a backlog never drains while the peak lasts; lower the utilisation target", fn(in.Utilisation))
 	}
+	p.consumers = consumers
+	p.planPrefetch()
+	p.planClients()
+}
+
+// planPrefetch suggests a prefetch that covers a round trip, and counts
+// the unacknowledged messages it lets consumers hold.
+func (p *planner) planPrefetch() {
+	in, pt := p.in, p.pt
 	rtt := in.RTT.Seconds()
 	k := ceil((rtt + pt) / pt)
 	prefetch := math.Min(2*k, float64(in.PrefetchCap))
@@ -221,58 +294,105 @@ func Compute(in Input) (Plan, error) {
 			formatDuration(in.RTT), formatDuration(in.ProcessingTime), formatDuration(in.ProcessingTime), in.PrefetchCap),
 		"enough messages in flight to cover one round trip while the consumer works, doubled for jitter (RabbitMQ blog, \"Some queuing theory: throughput, latency and bandwidth\")",
 		fmt.Sprintf("capped at %d: the RabbitMQ consumer acknowledgements guide finds 100–300 usually best, with diminishing returns above", in.PrefetchCap))
-	unacked := consumers * prefetch
+	unacked := p.consumers * prefetch
 	p.add("unacked", "Unacknowledged messages (all consumers full)", unacked, UnitMessages,
-		fmt.Sprintf("consumers × prefetch = %s × %s", fc(consumers), fc(prefetch)))
+		fmt.Sprintf("consumers × prefetch = %s × %s", fc(p.consumers), fc(prefetch)))
+	p.prefetch, p.unacked = prefetch, unacked
+}
 
+// planClients takes the connections and channels given, or assumes one of
+// each per consumer and one for the publishers.
+func (p *planner) planClients() {
+	in := p.in
 	conns, chans := float64(in.Connections), float64(in.Channels)
 	if in.Connections == 0 {
-		conns = consumers + 1
+		conns = p.consumers + 1
 		p.plan.Assumed = append(p.plan.Assumed, fmt.Sprintf("%s connections (one per consumer, one for the publishers)", fc(conns)))
 	}
 	if in.Channels == 0 {
-		chans = consumers + 1
+		chans = p.consumers + 1
 		p.plan.Assumed = append(p.plan.Assumed, fmt.Sprintf("%s channels (one per consumer, one for the publishers)", fc(chans)))
 	}
+	p.conns, p.chans = conns, chans
+}
 
-	// Memory, per node.
+// terms is a sum built term by term, for a formula that names and shows
+// each term ("queues + bodies = 3 MB + 5 MB").
+type terms struct {
+	values      []float64
+	names, nums []string
+}
+
+func (t *terms) add(name string, v float64) {
+	t.values = append(t.values, v)
+	t.names = append(t.names, name)
+	t.nums = append(t.nums, fb(v))
+}
+
+func (t *terms) sum() float64 {
+	var s float64
+	for _, v := range t.values {
+		s += v
+	}
+	return s
+}
+
+// formula is "names = numbers".
+func (t *terms) formula() string {
+	return strings.Join(t.names, " + ") + " = " + strings.Join(t.nums, " + ")
+}
+
+// planMemory works out the RAM a node needs (as RabbitMQ counts it against
+// the memory high watermark), the RAM to provision, and how much backlog
+// fits under the limit.
+func (p *planner) planMemory() {
 	p.section = SectionMemory
-	var msgRAM, queueRAM Constant
-	switch in.QueueType {
-	case Quorum:
-		msgRAM, queueRAM = c.QuorumMessageRAM, c.QuorumQueueRAM
-	case Stream:
-		msgRAM = c.StreamMessageRAM
-	default:
-		msgRAM, queueRAM = c.ClassicMessageRAM, c.ClassicQueueRAM
+	p.msgRAM = *p.c.messageRAM(p.in.QueueType)
+	var queueRAM Constant // a stream has no per-queue figure
+	if q := p.c.queueRAM(p.in.QueueType); q != nil {
+		queueRAM = *q
 	}
-	perNode := "per node"
-	replicaNote := ""
-	if in.QueueType != Classic {
-		replicaNote = fmt.Sprintf("each of the %d replicas lives on its own node and holds this much; the plan assumes every node hosts a replica of every queue", in.Replicas)
+	var need terms
+	p.backlogMemory(queueRAM, &need)
+	p.clientMemory(&need)
+	p.nodeMemory(&need)
+	p.backlogCapacity()
+}
+
+// replicaNote says how replicated queues count against each node's memory,
+// or is empty for classic queues.
+func (p *planner) replicaNote() string {
+	if p.in.QueueType == Classic {
+		return ""
 	}
+	return fmt.Sprintf("each of the %d replicas lives on its own node and holds this much; the plan assumes every node hosts a replica of every queue", p.in.Replicas)
+}
+
+// backlogMemory adds the memory of the queues holding the backlog: the
+// queue processes, and the bodies (classic) or write-ahead log (quorum).
+func (p *planner) backlogMemory(queueRAM Constant, need *terms) {
+	in, c, msgRAM := p.in, p.c, p.msgRAM
+	S, P, Q, F, M, Mt := p.S, p.P, p.Q, p.F, p.M, p.Mt
 	qmem := queueRAM.Value + M*msgRAM.Value
 	qmemAssume := []string{
 		fmt.Sprintf("%s B per message: %s", fn(msgRAM.Value), msgRAM.Source),
 		"bodies are not in it: Erlang keeps binaries over 64 bytes outside the queue process, in the node's binary heap",
 	}
-	if replicaNote != "" {
-		qmemAssume = append(qmemAssume, replicaNote)
+	if note := p.replicaNote(); note != "" {
+		qmemAssume = append(qmemAssume, note)
 	}
 	p.add("queue_memory", "Queue memory per queue (the management API's figure)", qmem, UnitBytes,
 		fmt.Sprintf("empty queue + messages × memory per message = %s + %s × %s B", fb(queueRAM.Value), fc(M), fn(msgRAM.Value)),
 		qmemAssume...)
-	need := []float64{qmem * Q}
-	needText := []string{"queues"}
-	needNum := []string{fb(qmem * Q)}
+	need.add("queues", qmem*Q)
 	switch in.QueueType {
 	case Classic:
 		bodies := Mt * (S + P)
 		p.add("bodies_ram", "Message bodies and properties in RAM", bodies, UnitBytes,
 			fmt.Sprintf("messages in all queues × (body + properties) = %s × (%s + %s)", fc(Mt), fbx(S), fbx(P)),
-			"a classic queue keeps its messages in RAM ("+propsNote+")",
+			"a classic queue keeps its messages in RAM ("+p.propsNote+")",
 			"counted once per queue: queues on one node share the body of a message routed to several of them, so with fan-out this is an upper bound")
-		need, needText, needNum = append(need, bodies), append(needText, "bodies"), append(needNum, fb(bodies))
+		need.add("bodies", bodies)
 	case Quorum:
 		wal := c.QuorumWALMax.Value
 		fill := math.Inf(1)
@@ -283,7 +403,7 @@ func Compute(in Input) (Plan, error) {
 			fmt.Sprintf("raft.wal_max_size_bytes = %s", fb(wal)),
 			"the WAL keeps every entry written since its last flush in memory tables, consumed or not, until it reaches raft.wal_max_size_bytes: "+c.QuorumWALMax.Source,
 			fmt.Sprintf("at %s/s of bodies it fills in %s, then flushes to segment files and starts again", fb(in.Rate*F*(S+P)), fs(fill)))
-		need, needText, needNum = append(need, wal), append(needText, "WAL"), append(needNum, fb(wal))
+		need.add("WAL", wal)
 	case Stream:
 		// Bodies are in segment files; the page cache holds what readers
 		// read, and the kernel does not count it against the watermark.
@@ -296,80 +416,97 @@ func Compute(in Input) (Plan, error) {
 			fmt.Sprintf("queue memory × queues = %s × %d", fb(qmem), in.Queues),
 			"bodies are not held per message: see the write-ahead log (quorum) or segment files (stream)")
 	}
-	unackedRAM := unacked * (msgRAM.Value + S + P)
+}
+
+// clientMemory adds the memory of what clients hold on the node:
+// unacknowledged messages, connections and channels, and the idle node.
+func (p *planner) clientMemory(need *terms) {
+	c, msgRAM, S, P := p.c, p.msgRAM, p.S, p.P
+	unackedRAM := p.unacked * (msgRAM.Value + S + P)
 	p.add("unacked_ram", "Unacknowledged messages in RAM", unackedRAM, UnitBytes,
-		fmt.Sprintf("unacknowledged × (memory per message + body + properties) = %s × (%s B + %s + %s)", fc(unacked), fn(msgRAM.Value), fbx(S), fbx(P)),
+		fmt.Sprintf("unacknowledged × (memory per message + body + properties) = %s × (%s B + %s + %s)", fc(p.unacked), fn(msgRAM.Value), fbx(S), fbx(P)),
 		"every consumer holds a full prefetch, on top of the backlog")
-	connRAM := conns * c.ConnectionRAM.Value
+	connRAM := p.conns * c.ConnectionRAM.Value
 	p.add("connections_ram", "Connections", connRAM, UnitBytes,
-		fmt.Sprintf("connections × memory per connection = %s × %s", fc(conns), fb(c.ConnectionRAM.Value)), c.ConnectionRAM.Source)
-	chanRAM := chans * c.ChannelRAM.Value
+		fmt.Sprintf("connections × memory per connection = %s × %s", fc(p.conns), fb(c.ConnectionRAM.Value)), c.ConnectionRAM.Source)
+	chanRAM := p.chans * c.ChannelRAM.Value
 	p.add("channels_ram", "Channels", chanRAM, UnitBytes,
-		fmt.Sprintf("channels × memory per channel = %s × %s", fc(chans), fb(c.ChannelRAM.Value)), c.ChannelRAM.Source)
+		fmt.Sprintf("channels × memory per channel = %s × %s", fc(p.chans), fb(c.ChannelRAM.Value)), c.ChannelRAM.Source)
 	p.add("baseline_ram", "Idle node baseline", c.IdleBaseline.Value, UnitBytes, "the node's memory without this workload = "+fb(c.IdleBaseline.Value), c.IdleBaseline.Source)
-	need = append(need, unackedRAM, connRAM, chanRAM, c.IdleBaseline.Value)
-	needText = append(needText, "unacked", "connections", "channels", "baseline")
-	needNum = append(needNum, fb(unackedRAM), fb(connRAM), fb(chanRAM), fb(c.IdleBaseline.Value))
-	var needed float64
-	for _, v := range need {
-		needed += v
-	}
-	neededAssume := []string{"the node's memory as RabbitMQ counts it against the watermark, " + perNode}
+	need.add("unacked", unackedRAM)
+	need.add("connections", connRAM)
+	need.add("channels", chanRAM)
+	need.add("baseline", c.IdleBaseline.Value)
+}
+
+// nodeMemory adds up what the node needs, the RAM to provision for it, and
+// checks it against the RAM of the node when given.
+func (p *planner) nodeMemory(need *terms) {
+	in, c := p.in, p.c
+	needed := need.sum()
+	neededAssume := []string{"the node's memory as RabbitMQ counts it against the watermark, per node"}
 	if in.QueueType != Classic {
-		neededAssume = append(neededAssume, replicaNote)
+		neededAssume = append(neededAssume, p.replicaNote())
 	}
-	p.add("ram_needed", "RAM the broker needs", needed, UnitBytes,
-		strings.Join(needText, " + ")+" = "+strings.Join(needNum, " + "), neededAssume...)
+	p.add("ram_needed", "RAM the broker needs", needed, UnitBytes, need.formula(), neededAssume...)
 	W, H := c.HighWatermark.Value, in.Headroom
 	nodeRAM := needed / W * H
 	p.add("node_ram", "Node RAM to provision", nodeRAM, UnitBytes,
 		fmt.Sprintf("RAM needed ÷ high watermark × headroom = %s ÷ %s × %s", fb(needed), fn(W), fn(H)),
 		fmt.Sprintf("memory high watermark %s: %s", fn(W), c.HighWatermark.Source),
 		fmt.Sprintf("headroom ×%s for garbage collection and bursts (a queue process's memory briefly grew by half during a collection in warren's measurements)", fn(H)))
-	if in.BrokerRAM > 0 {
-		limit := float64(in.BrokerRAM) * W
-		p.add("memory_limit", "Memory limit of the node given", limit, UnitBytes,
-			fmt.Sprintf("broker RAM × high watermark = %s × %s", fb(float64(in.BrokerRAM)), fn(W)))
-		switch {
-		case needed > limit:
-			p.warn("the backlog would trip the memory alarm: %s needed, the limit is %s (%s × %s); the alarm blocks every publisher of the node until memory falls", fb(needed), fb(limit), fb(float64(in.BrokerRAM)), fn(W))
-		case c.PagingRatio.Value > 0 && in.QueueType == Classic && needed > limit*c.PagingRatio.Value:
-			p.warn("classic queues would page messages to disk: %s needed is above %s of the %s limit (vm_memory_high_watermark_paging_ratio); paging slows the queues and writes to disk", fb(needed), fn(c.PagingRatio.Value), fb(limit))
-		}
-		if float64(in.BrokerRAM) < nodeRAM && needed <= limit {
-			p.warn("the node's %s of RAM is less than the %s to provision with headroom ×%s", fb(float64(in.BrokerRAM)), fb(nodeRAM), fn(H))
-		}
+	p.needed, p.nodeRAM = needed, nodeRAM
+	if in.BrokerRAM <= 0 {
+		return
 	}
+	limit := float64(in.BrokerRAM) * W
+	p.add("memory_limit", "Memory limit of the node given", limit, UnitBytes,
+		fmt.Sprintf("broker RAM × high watermark = %s × %s", fb(float64(in.BrokerRAM)), fn(W)))
+	switch {
+	case needed > limit:
+		p.warn("the backlog would trip the memory alarm: %s needed, the limit is %s (%s × %s); the alarm blocks every publisher of the node until memory falls", fb(needed), fb(limit), fb(float64(in.BrokerRAM)), fn(W))
+	case c.PagingRatio.Value > 0 && in.QueueType == Classic && needed > limit*c.PagingRatio.Value:
+		p.warn("classic queues would page messages to disk: %s needed is above %s of the %s limit (vm_memory_high_watermark_paging_ratio); paging slows the queues and writes to disk", fb(needed), fn(c.PagingRatio.Value), fb(limit))
+	}
+	if float64(in.BrokerRAM) < nodeRAM && needed <= limit {
+		p.warn("the node's %s of RAM is less than the %s to provision with headroom ×%s", fb(float64(in.BrokerRAM)), fb(nodeRAM), fn(H))
+	}
+}
 
-	// How much backlog fits under the memory limit: everything else is
-	// fixed, and each message held adds its memory per message (plus its
-	// body in a classic queue) in every queue.
-	limit, limitText := nodeRAM*W, "the provisioned node's limit"
+// backlogCapacity works out how much backlog fits under the memory limit:
+// everything else is fixed, and each message held adds its memory per
+// message (plus its body in a classic queue) in every queue.
+func (p *planner) backlogCapacity() {
+	in, msgRAM, lambda := p.in, p.msgRAM, p.lambda
+	W := p.c.HighWatermark.Value
+	limit, limitText := p.nodeRAM*W, "the provisioned node's limit"
 	if in.BrokerRAM > 0 {
 		limit, limitText = float64(in.BrokerRAM)*W, "the given node's limit"
 	}
 	perHeld := msgRAM.Value
 	perHeldText := fmt.Sprintf("%s B", fn(msgRAM.Value))
 	if in.QueueType == Classic {
-		perHeld += S + P
-		perHeldText = fmt.Sprintf("(%s B + %s + %s)", fn(msgRAM.Value), fbx(S), fbx(P))
+		perHeld += p.S + p.P
+		perHeldText = fmt.Sprintf("(%s B + %s + %s)", fn(msgRAM.Value), fbx(p.S), fbx(p.P))
 	}
-	if perHeld > 0 && lambda > 0 {
-		fixed := needed - M*Q*perHeld
-		capMsgs := math.Max(0, math.Floor((limit-fixed)/(Q*perHeld)))
-		p.add("backlog_capacity", "Backlog the node holds before the memory alarm", capMsgs/lambda, UnitSeconds,
-			fmt.Sprintf("(limit − RAM needed without the backlog) ÷ (queues × memory per message held) ÷ messages into each queue = (%s − %s) ÷ (%d × %s) = %s messages per queue, ÷ %s msg/s",
-				fb(limit), fb(fixed), in.Queues, perHeldText, fc(capMsgs), fn(lambda)),
-			fmt.Sprintf("%s: %s × %s", limitText, fb(limit/W), fn(W)),
-			"of peak traffic with no consumer taking messages; unacknowledged messages, connections and channels as planned")
+	if !(perHeld > 0 && lambda > 0) {
+		return
 	}
+	fixed := p.needed - p.M*p.Q*perHeld
+	capMsgs := math.Max(0, math.Floor((limit-fixed)/(p.Q*perHeld)))
+	p.add("backlog_capacity", "Backlog the node holds before the memory alarm", capMsgs/lambda, UnitSeconds,
+		fmt.Sprintf("(limit − RAM needed without the backlog) ÷ (queues × memory per message held) ÷ messages into each queue = (%s − %s) ÷ (%d × %s) = %s messages per queue, ÷ %s msg/s",
+			fb(limit), fb(fixed), in.Queues, perHeldText, fc(capMsgs), fn(lambda)),
+		fmt.Sprintf("%s: %s × %s", limitText, fb(limit/W), fn(W)),
+		"of peak traffic with no consumer taking messages; unacknowledged messages, connections and channels as planned")
+}
 
-	// Queue limits.
-	p.section = SectionLimits
-	p.limits(M, timeBounded)
-
-	// Disk.
+// planDisk works out the disk writes, the disk the backlog takes, and the
+// disk and free-disk limit to provision.
+func (p *planner) planDisk() {
 	p.section = SectionDisk
+	in, c := p.in, p.c
+	S, P, F, Mt, nodeRAM := p.S, p.P, p.F, p.Mt, p.nodeRAM
 	D := c.DiskMessageOverhead.Value
 	onDisk := in.Persistent || in.QueueType != Classic
 	amp, ampNote := 1.0, "each message written once"
@@ -379,9 +516,8 @@ func Compute(in Input) (Plan, error) {
 	case Classic:
 		ampNote = "each persistent message written once (to the queue index below 4 KiB by default, to the message store above)"
 	}
-	writeRate := 0.0
 	if onDisk {
-		writeRate = in.Rate * F * (S + P + D) * amp
+		writeRate := in.Rate * F * (S + P + D) * amp
 		p.add("disk_write_rate", "Disk writes per node", writeRate, UnitBytesPerSec,
 			fmt.Sprintf("rate × fan-out × (body + properties + overhead) × writes = %s msg/s × %d × (%s + %s + %s B) × %s", fn(in.Rate), in.FanOut, fbx(S), fbx(P), fn(D), fn(amp)),
 			ampNote, fmt.Sprintf("%s B per message: %s", fn(D), c.DiskMessageOverhead.Source))
@@ -402,13 +538,18 @@ func Compute(in Input) (Plan, error) {
 	p.add("disk_free_limit", "Free-disk limit to set (disk_free_limit)", nodeRAM, UnitBytes,
 		fmt.Sprintf("node RAM to provision × 1.0 = %s", fb(nodeRAM)),
 		"RabbitMQ's production checklist: the free-disk limit should be at least the node's RAM (disk_free_limit.relative = 1.0); the 50 MB default is for development")
-	disk := backlogDisk*H + nodeRAM
+	disk := backlogDisk*in.Headroom + nodeRAM
 	p.add("disk", "Disk to provision per node", disk, UnitBytes,
-		fmt.Sprintf("disk for the backlog × headroom + free-disk limit = %s × %s + %s", fb(backlogDisk), fn(H), fb(nodeRAM)),
+		fmt.Sprintf("disk for the backlog × headroom + free-disk limit = %s × %s + %s", fb(backlogDisk), fn(in.Headroom), fb(nodeRAM)),
 		"the free-disk alarm blocks publishers below the limit, so the backlog needs its space above it")
+}
 
-	// Network.
+// planNetwork works out the bytes on the wire per message from AMQP 0-9-1
+// framing, and the bandwidth into, out of and between the nodes.
+func (p *planner) planNetwork() {
 	p.section = SectionNetwork
+	in, props, S, P, F := p.in, p.props, p.S, p.P, p.F
+	frameMax := int(p.c.FrameMax.Value)
 	ex, rk, tag := len(in.Exchange), len(in.RoutingKey), in.ConsumerTagBytes
 	nFrames := BodyFrames(in.BodyBytes, frameMax)
 	pub := float64(PublishWireBytes(ex, rk, props, in.BodyBytes, frameMax))
@@ -444,9 +585,13 @@ func Compute(in Input) (Plan, error) {
 			fmt.Sprintf("rate × fan-out × (replicas − 1) × (body + properties) × 8 = %s msg/s × %d × %d × (%s + %s) × 8 bits = %s/s", fn(in.Rate), in.FanOut, in.Replicas-1, fbx(S), fbx(P), fb(repl)),
 			"each leader sends every message to its followers; Erlang distribution framing and Raft metadata come on top")
 	}
+}
 
-	// File descriptors.
+// planDescriptors works out the sockets and file descriptors in use and
+// the open-file limit to set.
+func (p *planner) planDescriptors() {
 	p.section = SectionDescriptors
+	c, conns := p.c, p.conns
 	p.add("sockets", "Client sockets", conns, UnitCount, fmt.Sprintf("connections = %s", fc(conns)))
 	fds := conns + c.FDBaseline.Value
 	p.add("fds", "File descriptors in use", fds, UnitCount,
@@ -454,18 +599,6 @@ func Compute(in Input) (Plan, error) {
 	p.add("fd_limit", "Open-file limit to set (ulimit -n)", math.Max(50000, 2*fds), UnitCount,
 		fmt.Sprintf("max(50,000, 2 × in use) = max(50,000, 2 × %s)", fc(fds)),
 		"RabbitMQ's production checklist asks for at least 50,000 open files")
-
-	if !in.Confirms {
-		p.warn("publishers do not use confirms: they cannot tell when the broker refused or lost a message; turn confirms on")
-	}
-	order := []string{SectionBacklog, SectionMemory, SectionLimits, SectionConsumers, SectionDisk, SectionNetwork, SectionDescriptors}
-	slices.SortStableFunc(p.plan.Lines, func(a, b Line) int {
-		return slices.Index(order, a.Section) - slices.Index(order, b.Section)
-	})
-	p.plan.Input = in
-	p.plan.Constants = c
-	p.plan.Settings = p.settings(M, timeBounded, prefetch)
-	return p.plan, nil
 }
 
 // overflow picks the overflow behaviour for the queue type and confirms.
@@ -476,10 +609,11 @@ func overflow(in Input) string {
 	return "drop-head"
 }
 
-// limits adds the queue limits that hold the backlog target.
-func (p *planner) limits(M float64, timeBounded bool) {
-	in := p.in
-	S := float64(in.BodyBytes)
+// planLimits adds the queue limits that hold the backlog target.
+func (p *planner) planLimits() {
+	p.section = SectionLimits
+	in, M, timeBounded := p.in, p.M, p.timeBounded
+	S := p.S
 	if M == 0 {
 		p.text("max_length", "x-max-length", "none", "the backlog target is zero",
 			"a limit of 0 would drop every message no consumer is ready for; set one from the longest consumer outage you must ride out")
