@@ -17,6 +17,7 @@ func (s *Scenario) Clone() *Scenario {
 		z := *s.Sizing
 		c.Sizing = &z
 	}
+	c.Thresholds = slices.Clone(s.Thresholds)
 	t := &c.Topology
 	t.Exchanges = slices.Clone(t.Exchanges)
 	t.Queues = slices.Clone(t.Queues)

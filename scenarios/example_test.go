@@ -111,3 +111,22 @@ func ExampleRate_DueAt() {
 	fmt.Println(r.DueAt(50), r.DueAt(100), r.DueAt(600))
 	// Output: 500ms 1s 1.5s
 }
+
+func ExampleParseThreshold() {
+	// Observed figures in each threshold's unit: seconds for a latency, a
+	// percent for a percent bound.
+	observed := map[string]float64{"e2e_p99": 0.042, "confirm_p99.9": 0.31, "publish_rate": 99.4}
+	for _, s := range []string{"e2e_p99<50ms", "confirm_p999 <= 0.2s", "publish_rate>=99%", "los==0"} {
+		t, err := scenarios.ParseThreshold(s)
+		if err != nil {
+			fmt.Println("error:", strings.SplitN(err.Error(), " (", 2)[0])
+			continue
+		}
+		fmt.Printf("%-22s holds: %v\n", t, t.Holds(observed[t.Metric.Name]))
+	}
+	// Output:
+	// e2e_p99<50ms           holds: true
+	// confirm_p99.9<=200ms   holds: false
+	// publish_rate>=99%      holds: true
+	// error: threshold "los==0": unknown metric "los": did you mean lost?
+}

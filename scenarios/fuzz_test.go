@@ -19,6 +19,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(validBase))
 	f.Add([]byte(sweepBase + "sweep:\n  parameters:\n    - {field: consumers.prefetch, values: [1, 2]}\n  variants:\n    - {name: a, override: {run: {duration: 1s}}}\n"))
 	f.Add([]byte("name: x\npublishers:\n  - rate: {ramp: {from: 1/s, to: 9/s, over: 2s}}\n    size_distribution: [1KiB, {size: 2KiB, weight: 3}]\n    routing_keys: [\"a{1..3}.{b,c}\"]\n"))
+	f.Add([]byte(validBase + "thresholds: [e2e_p99<50ms, \"lost == 0\", publish_rate>=99%, consume_rate>=900/s]\n"))
 	f.Add([]byte("a: &a [*a]\n"))
 	f.Add([]byte("name: x\ntopology:\n  declare: passive\n  bindings: [{exchange: a, to_exchange: a, key: '#.#'}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {

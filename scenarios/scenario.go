@@ -25,6 +25,9 @@ type Scenario struct {
 	Sweep *Sweep `yaml:"sweep,omitempty" json:"sweep,omitempty"`
 	// Sizing holds the inputs of 'warren size --scenario' for this workload.
 	Sizing *SizingTargets `yaml:"sizing,omitempty" json:"sizing,omitempty"`
+	// Thresholds judge the run pass or fail ('warren run' exits 1 when one
+	// fails), besides the default ones (DefaultThresholds).
+	Thresholds []Threshold `yaml:"thresholds,omitempty" json:"thresholds,omitempty"`
 
 	source *source // where it was read from, for error positions
 }

@@ -234,6 +234,7 @@ func (s *Scenario) validate(v *validator) {
 	s.validateConsumers(v, queues, declared)
 	s.validateRun(v)
 	s.validateSizing(v)
+	s.validateThresholds(v)
 }
 
 func (s *Scenario) validateBroker(v *validator) {
