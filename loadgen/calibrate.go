@@ -5,13 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -19,101 +16,9 @@ import (
 
 	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
 	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/warrenmq/warren/results"
 )
-
-// CalibrationSchema names the format of a calibration file.
-const CalibrationSchema = "warren.calibration/v1"
-
-// Calibration is what a calibration run measured on a broker: the memory a
-// queue takes per message, by queue type and message size; the memory of
-// a connection and of a channel; the node's memory and file descriptors
-// before the run; and the bytes on the wire per message. warren size
-// --calibration reads it.
-type Calibration struct {
-	Schema     string            `json:"schema"`
-	MeasuredAt time.Time         `json:"measured_at"`
-	Broker     CalibrationBroker `json:"broker"`
-	// FrameMax is the frame_max the broker negotiated.
-	FrameMax int                `json:"frame_max"`
-	Queues   []QueueCalibration `json:"queues"`
-	// ConnectionBytes and ChannelBytes are the node's memory per idle
-	// connection and per idle channel (0 when not measured).
-	ConnectionBytes float64 `json:"connection_bytes,omitempty"`
-	ChannelBytes    float64 `json:"channel_bytes,omitempty"`
-	// NodeMemoryBefore and FDUsedBefore are the node's mem_used and
-	// fd_used before the calibration loaded it.
-	NodeMemoryBefore int64             `json:"node_memory_before,omitempty"`
-	NodeMemoryLimit  int64             `json:"node_memory_limit,omitempty"`
-	FDUsedBefore     int               `json:"fd_used_before,omitempty"`
-	Wire             []WireCalibration `json:"wire,omitempty"`
-	Warnings         []string          `json:"warnings,omitempty"`
-}
-
-// CalibrationBroker names the broker that was measured.
-type CalibrationBroker struct {
-	Product string `json:"product"`
-	Version string `json:"version"`
-	Erlang  string `json:"erlang,omitempty"`
-	Node    string `json:"node,omitempty"`
-}
-
-// QueueCalibration is one scratch queue filled with messages of one size.
-type QueueCalibration struct {
-	Type      string `json:"type"` // classic or quorum
-	BodyBytes int64  `json:"body_bytes"`
-	Messages  int64  `json:"messages"`
-	// EmptyMemory and FullMemory are the queue's "memory" from the
-	// management API before and after it was filled, each the lowest value
-	// seen over a few statistics refreshes (after a garbage collection).
-	EmptyMemory int64 `json:"empty_memory"`
-	FullMemory  int64 `json:"full_memory"`
-	// PerMessage is (FullMemory − EmptyMemory) ÷ Messages.
-	PerMessage  float64 `json:"per_message_bytes"`
-	FillSeconds float64 `json:"fill_seconds"`
-}
-
-// WireCalibration is the bytes counted on the client's sockets per
-// message: published, delivered, acknowledged.
-type WireCalibration struct {
-	BodyBytes   int64  `json:"body_bytes"`
-	Messages    int    `json:"messages"`
-	Exchange    string `json:"exchange"`
-	RoutingKey  string `json:"routing_key"`
-	ConsumerTag string `json:"consumer_tag"`
-	// PublishBytes is what the publisher wrote per message; DeliverBytes
-	// what the consumer read per message; AckBytes what it wrote per ack.
-	PublishBytes float64 `json:"publish_bytes"`
-	DeliverBytes float64 `json:"deliver_bytes"`
-	AckBytes     float64 `json:"ack_bytes"`
-}
-
-// ReadCalibration reads a calibration file, with one-line errors.
-func ReadCalibration(path string) (*Calibration, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s does not exist: write one with 'warren size calibrate --out %s'", path, path)
-	}
-	if err != nil {
-		return nil, err
-	}
-	var c Calibration
-	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("%s is not a calibration file: %v", path, err)
-	}
-	if c.Schema != CalibrationSchema {
-		return nil, fmt.Errorf("%s has schema %q, want %q: write a new one with 'warren size calibrate'", path, c.Schema, CalibrationSchema)
-	}
-	return &c, nil
-}
-
-// WriteFile writes the calibration as indented JSON.
-func (c *Calibration) WriteFile(path string) error {
-	data, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(data, '\n'), 0o644)
-}
 
 // Probe is one scratch queue to fill: its type (classic or quorum), the
 // body size of its messages and how many.
@@ -218,7 +123,7 @@ type CalibrateOptions struct {
 // opens idle connections and channels and reads the node's memory
 // breakdown; publishes and consumes through counting sockets. It deletes
 // every queue it declared, also when it fails or ctx is cancelled.
-func Calibrate(ctx context.Context, o CalibrateOptions) (*Calibration, error) {
+func Calibrate(ctx context.Context, o CalibrateOptions) (*results.Calibration, error) {
 	uri := firstNonEmpty(o.URI, DefaultURI)
 	if o.Probes == nil {
 		o.Probes = DefaultProbes(DefaultCalibrationMessages, DefaultCalibrationSizes, []string{"classic", "quorum"})
@@ -264,8 +169,8 @@ func Calibrate(ctx context.Context, o CalibrateOptions) (*Calibration, error) {
 	mgmt.SetTimeout(10 * time.Second)
 	k.mgmt, k.node = mgmt, node
 
-	cal := &Calibration{Schema: CalibrationSchema, MeasuredAt: time.Now().UTC().Truncate(time.Second), FrameMax: conn.Config.FrameSize}
-	cal.Broker = CalibrationBroker{Product: tableString(conn.Properties, "product"), Version: tableString(conn.Properties, "version"), Node: node}
+	cal := &results.Calibration{Schema: results.CalibrationSchema, MeasuredAt: time.Now().UTC().Truncate(time.Second), FrameMax: conn.Config.FrameSize}
+	cal.Broker = results.CalibrationBroker{Product: tableString(conn.Properties, "product"), Version: tableString(conn.Properties, "version"), Node: node}
 	if ov, err := mgmt.Overview(); err == nil {
 		cal.Broker.Erlang = ov.ErlangVersion
 		cal.Broker.Version = firstNonEmpty(ov.RabbitMQVersion, cal.Broker.Version)
@@ -466,7 +371,7 @@ const (
 	breakdownSettling = 500 * time.Millisecond
 )
 
-func (k *calibrator) connections(ctx context.Context, cal *Calibration) error {
+func (k *calibrator) connections(ctx context.Context, cal *results.Calibration) error {
 	k.progress(fmt.Sprintf("measuring memory per connection and per channel: %d rounds of %d idle connections with %d channels each", connectionRounds, idleConnections, channelsPerConn))
 	var perConn, perChan []float64
 	for range connectionRounds {
@@ -594,7 +499,7 @@ func (k *calibrator) probeName(p Probe) string {
 
 // queues fills a scratch queue per probe, with an empty control queue per
 // queue type, and measures each probe's memory per message against it.
-func (k *calibrator) queues(ctx context.Context, cal *Calibration) error {
+func (k *calibrator) queues(ctx context.Context, cal *results.Calibration) error {
 	want := map[string]int64{}
 	controls := map[string]string{}
 	for _, p := range k.o.Probes {
@@ -647,7 +552,7 @@ func (k *calibrator) queues(ctx context.Context, cal *Calibration) error {
 			cal.Warnings = append(cal.Warnings, fmt.Sprintf("%s queue, %d messages of %d B: the messages took %d B against %d B of an empty queue, within the noise of the queue's own memory; give more messages (--messages)",
 				p.QueueType, p.Messages, p.BodyBytes, full-empty, empty))
 		}
-		cal.Queues = append(cal.Queues, QueueCalibration{
+		cal.Queues = append(cal.Queues, results.QueueCalibration{
 			Type:        p.QueueType,
 			BodyBytes:   p.BodyBytes,
 			Messages:    p.Messages,
@@ -808,13 +713,13 @@ const (
 // wire publishes messages of one size through a counting socket, then
 // consumes and acknowledges them through another, and returns the bytes
 // per message each way.
-func (k *calibrator) wire(ctx context.Context, size int64) (WireCalibration, error) {
+func (k *calibrator) wire(ctx context.Context, size int64) (results.WireCalibration, error) {
 	m := int64(wireMessages)
 	if size > 0 {
 		m = min(m, max(wireMaxBytes/size, 50))
 	}
 	queue := fmt.Sprintf("%swire-%dB", k.o.QueuePrefix, size)
-	w := WireCalibration{BodyBytes: size, Messages: int(m), RoutingKey: queue, ConsumerTag: wireConsumerTag}
+	w := results.WireCalibration{BodyBytes: size, Messages: int(m), RoutingKey: queue, ConsumerTag: wireConsumerTag}
 	k.progress(fmt.Sprintf("counting bytes on the wire for %d messages of %d B", m, size))
 	if err := k.declare(queue, "classic"); err != nil {
 		return w, err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -18,7 +19,7 @@ type queueTracker struct {
 	name string
 
 	mu          sync.Mutex
-	seen        map[uint64]*SeqSet // by publisher id
+	seen        map[uint64]*results.SeqSet // by publisher id
 	received    int64
 	duplicates  int64
 	reordered   int64
@@ -30,7 +31,7 @@ type queueTracker struct {
 }
 
 func newQueueTracker(name string) *queueTracker {
-	return &queueTracker{name: name, seen: map[uint64]*SeqSet{}}
+	return &queueTracker{name: name, seen: map[uint64]*results.SeqSet{}}
 }
 
 // record notes one delivery and reports whether it was new.
@@ -43,7 +44,7 @@ func (q *queueTracker) record(st *Stamp, redelivered bool) bool {
 	}
 	set := q.seen[st.Publisher]
 	if set == nil {
-		set = &SeqSet{}
+		set = &results.SeqSet{}
 		q.seen[st.Publisher] = set
 	}
 	if !set.Add(st.Seq) {
@@ -91,16 +92,16 @@ func (q *queueTracker) distinct() int64 {
 
 // account is the queue's part of the run's accounting. It shares the
 // tracker's sets, which must no longer change.
-func (q *queueTracker) account() QueueAccount {
+func (q *queueTracker) account() results.QueueAccount {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	qa := QueueAccount{
+	qa := results.QueueAccount{
 		Queue: q.name, Leftover: q.leftover, Duplicated: q.duplicates, Reordered: q.reordered,
 		Redelivered: q.redelivered, Rejected: q.rejected, Foreign: q.foreign,
-		Received: make([]ReceivedSeqs, 0, len(q.seen)),
+		Received: make([]results.ReceivedSeqs, 0, len(q.seen)),
 	}
 	for id, set := range q.seen {
-		qa.Received = append(qa.Received, ReceivedSeqs{Publisher: id, Seqs: set})
+		qa.Received = append(qa.Received, results.ReceivedSeqs{Publisher: id, Seqs: set})
 	}
 	sort.Slice(qa.Received, func(i, j int) bool { return qa.Received[i].Publisher < qa.Received[j].Publisher })
 	return qa
@@ -217,7 +218,7 @@ func (c *consumer) open() (<-chan amqp.Delivery, error) {
 	cancelled := ch.NotifyCancel(make(chan string, 1))
 	go func() {
 		if tag, ok := <-cancelled; ok {
-			c.r.event(EventCancelled, "the broker cancelled consumer %s on queue %s (queue deleted or moved)", tag, c.g.Queue)
+			c.r.event(results.EventCancelled, "the broker cancelled consumer %s on queue %s (queue deleted or moved)", tag, c.g.Queue)
 		}
 	}()
 	d, err := ch.Consume(c.g.Queue, c.tag, c.g.AckMode == scenarios.AckAuto, false, false, false, nil)
@@ -249,7 +250,7 @@ func (c *consumer) run(deliveries <-chan amqp.Delivery) {
 		d, err := c.open()
 		if err != nil {
 			if c.ctx.Err() == nil {
-				c.r.event(EventError, "consumer %s stopped: %v", c.tag, err)
+				c.r.event(results.EventError, "consumer %s stopped: %v", c.tag, err)
 			}
 			break
 		}
@@ -388,7 +389,7 @@ func (c *consumer) stop() {
 		select {
 		case <-c.done:
 		case <-time.After(5 * time.Second):
-			c.r.event(EventError, "consumer %s did not stop within 5s after cancel", c.tag)
+			c.r.event(results.EventError, "consumer %s did not stop within 5s after cancel", c.tag)
 		}
 		if ch != nil {
 			ch.Close()

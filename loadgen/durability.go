@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -15,9 +16,9 @@ const DurabilitySchema = "warren.durability/v1"
 
 // DurabilityResult says what survived a broker restart.
 type DurabilityResult struct {
-	Schema      string      `json:"schema"`
-	Scenario    string      `json:"scenario"`
-	Environment Environment `json:"environment"`
+	Schema      string              `json:"schema"`
+	Scenario    string              `json:"scenario"`
+	Environment results.Environment `json:"environment"`
 	// RestartTook is how long the restart command ran.
 	RestartTook scenarios.Duration `json:"restart_took"`
 	Queues      []DurableQueue     `json:"queues"`

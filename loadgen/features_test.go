@@ -8,6 +8,7 @@ import (
 
 	"github.com/warrenmq/warren/internal/testbroker"
 	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -57,7 +58,7 @@ run:
 	if in.Lost != 0 || in.Duplicated != 0 {
 		t.Errorf("integrity %+v", in)
 	}
-	var heavy, light loadgen.QueueIntegrity
+	var heavy, light results.QueueIntegrity
 	for _, q := range in.Queues {
 		if strings.HasSuffix(q.Queue, ".heavy") {
 			heavy = q

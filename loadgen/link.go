@@ -9,6 +9,8 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/warrenmq/warren/results"
 )
 
 // Backoff bounds for reconnecting: quick enough to notice a broker that
@@ -97,7 +99,7 @@ func (l *link) tryChannel() (*amqp.Channel, error) {
 		// node): declare it again before anyone uses the connection.
 		if ch, err := conn.Channel(); err == nil {
 			if err := declare(ch, l.r.s.Topology); err != nil {
-				l.r.event(EventError, "re-declare after reconnect on %s: %v", l.name, err)
+				l.r.event(results.EventError, "re-declare after reconnect on %s: %v", l.name, err)
 			}
 			ch.Close()
 		}
@@ -119,20 +121,11 @@ func (l *link) close() {
 	}
 }
 
-// Outage is a time a connection was down.
-type Outage struct {
-	Link  string    `json:"link"`
-	Start time.Time `json:"start"`
-	// End is zero when the connection never came back before the run ended.
-	End   time.Time `json:"end,omitzero"`
-	Cause string    `json:"cause"`
-}
-
 func (r *runner) outageStart(link, cause string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.outages = append(r.outages, Outage{Link: link, Start: time.Now().UTC(), Cause: cause})
-	r.events = append(r.events, Event{At: time.Now().UTC(), Kind: EventDisconnected, Message: link + ": " + cause})
+	r.outages = append(r.outages, results.Outage{Link: link, Start: time.Now().UTC(), Cause: cause})
+	r.events = append(r.events, results.Event{At: time.Now().UTC(), Kind: results.EventDisconnected, Message: link + ": " + cause})
 }
 
 func (r *runner) outageEnd(link string) {
@@ -141,7 +134,7 @@ func (r *runner) outageEnd(link string) {
 	for i := len(r.outages) - 1; i >= 0; i-- {
 		if o := &r.outages[i]; o.Link == link && o.End.IsZero() {
 			o.End = time.Now().UTC()
-			r.events = append(r.events, Event{At: o.End, Kind: EventReconnected, Message: link + " reconnected after " + o.End.Sub(o.Start).Round(time.Millisecond).String()})
+			r.events = append(r.events, results.Event{At: o.End, Kind: results.EventReconnected, Message: link + " reconnected after " + o.End.Sub(o.Start).Round(time.Millisecond).String()})
 			return
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/warrenmq/warren/internal/testbroker"
 	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -55,7 +56,7 @@ func TestMetricsWhileRunning(t *testing.T) {
 	for _, m := range lat.GetMetric() {
 		h := m.GetHistogram()
 		for _, l := range m.GetLabel() {
-			if l.GetName() == "metric" && l.GetValue() == loadgen.MetricEndToEnd {
+			if l.GetName() == "metric" && l.GetValue() == results.MetricEndToEnd {
 				found = true
 				last := h.GetBucket()[len(h.GetBucket())-1]
 				if h.GetSampleCount() == 0 || last.GetCumulativeCount() > h.GetSampleCount() {

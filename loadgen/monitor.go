@@ -13,54 +13,9 @@ import (
 
 	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
-
-// Sources of the broker-side samples.
-const (
-	SourceManagement = "management"      // management API plus passive declares
-	SourcePassive    = "passive-declare" // ready count and consumers only
-)
-
-// BrokerView is what the broker said about itself during the run.
-type BrokerView struct {
-	Source        string         `json:"source"`
-	ManagementURI string         `json:"management_uri,omitempty"`
-	Samples       []BrokerSample `json:"samples,omitempty"`
-}
-
-// BrokerSample is one second's look at the broker.
-type BrokerSample struct {
-	T      int           `json:"t"`
-	Queues []QueueSample `json:"queues"`
-	// Node figures come from the management API; zero without it.
-	MemoryUsed  int64 `json:"memory_used,omitempty"`
-	MemoryLimit int64 `json:"memory_limit,omitempty"`
-	MemoryAlarm bool  `json:"memory_alarm,omitempty"`
-	DiskAlarm   bool  `json:"disk_alarm,omitempty"`
-	FDUsed      int   `json:"fd_used,omitempty"`
-	// FlowConnections counts this run's connections in flow control.
-	FlowConnections int `json:"flow_connections,omitempty"`
-	Sockets         int `json:"sockets_used,omitempty"`
-}
-
-// QueueSample is one queue at one second. Ready and Consumers come from a
-// passive queue.declare and are exact at the moment of the sample; the rest
-// come from the management API, whose statistics the broker refreshes only
-// every few seconds (collect_statistics_interval, 5 s by default).
-type QueueSample struct {
-	Queue     string `json:"queue"`
-	Ready     int64  `json:"ready"`
-	Consumers int    `json:"consumers"`
-	Unacked   int64  `json:"unacked,omitempty"`
-	// LagSeconds is the backlog divided by the rate warren's consumers took
-	// from this queue in the last second: how long a new message waits.
-	LagSeconds  float64 `json:"lag_s,omitempty"`
-	Utilisation float64 `json:"consumer_utilisation,omitempty"`
-	Memory      int64   `json:"memory,omitempty"`
-	PublishRate float64 `json:"publish_rate,omitempty"`
-	DeliverRate float64 `json:"deliver_rate,omitempty"`
-}
 
 // monitor samples the broker once a second on its own connection, so its
 // round trips never delay a publisher or consumer.
@@ -74,7 +29,7 @@ type monitor struct {
 	vhost     string
 	node      string
 	mu        sync.Mutex // guards view against a metrics scrape
-	view      BrokerView
+	view      results.BrokerView
 	queues    []string
 	last      map[string]int64 // distinct deliveries per queue at the last sample
 	inFlow    map[string]bool  // this run's connections the broker had in flow control
@@ -114,13 +69,13 @@ func (r *runner) startMonitor(cluster string) (*monitor, error) {
 	if u, err := amqp.ParseURI(r.uri); err == nil {
 		m.vhost = u.Vhost
 	}
-	m.view.Source = SourcePassive
+	m.view.Source = results.SourcePassive
 	mu := managementURI(firstNonEmpty(r.cfg.mgmtURI, r.s.Broker.ManagementURI), r.uri)
 	if mu != "" {
 		m.view.ManagementURI = scenarios.RedactURI(mu)
 		if client, node, closeIdle, err := connectManagement(mu, cluster); err == nil {
 			m.mgmt, m.node, m.closeIdle = client, node, closeIdle
-			m.view.Source = SourceManagement
+			m.view.Source = results.SourceManagement
 		} else {
 			m.r.warn("%s: broker memory, alarms and unacked counts were not sampled; %s", managementProblem(mu, err), managementFix(err))
 		}
@@ -198,7 +153,7 @@ func connectManagement(uri, cluster string) (client *rabbithole.Client, node str
 
 // sample takes one look at the broker; t is the second of the run.
 func (m *monitor) sample(t int) {
-	s := BrokerSample{T: t}
+	s := results.BrokerSample{T: t}
 	var wg sync.WaitGroup
 	if m.mgmt != nil {
 		wg.Add(1)
@@ -213,7 +168,7 @@ func (m *monitor) sample(t int) {
 		}()
 	}
 	for _, name := range m.queues {
-		qs := QueueSample{Queue: name}
+		qs := results.QueueSample{Queue: name}
 		if q, err := m.passive(name); err == nil {
 			qs.Ready, qs.Consumers = int64(q.Messages), q.Consumers
 		}
@@ -241,7 +196,7 @@ func (m *monitor) sample(t int) {
 	m.mu.Lock()
 	m.view.Samples = append(m.view.Samples, s)
 	m.mu.Unlock()
-	m.r.stream.write(seriesLine{Broker: &s})
+	m.r.stream.WriteBroker(s)
 }
 
 // sampleFlow records, as events, when the broker puts one of this run's
@@ -265,10 +220,10 @@ func (m *monitor) sampleFlow() int {
 	}
 	started, ended := flowChanges(m.inFlow, now)
 	for _, name := range started {
-		m.r.event(EventFlow, "connection %s in flow control: the broker is throttling its publishing", name)
+		m.r.event(results.EventFlow, "connection %s in flow control: the broker is throttling its publishing", name)
 	}
 	for _, name := range ended {
-		m.r.event(EventFlowEnded, "connection %s out of flow control", name)
+		m.r.event(results.EventFlowEnded, "connection %s out of flow control", name)
 	}
 	m.inFlow = now
 	return len(now)
@@ -292,13 +247,13 @@ func flowChanges(before, now map[string]bool) (started, ended []string) {
 }
 
 // latest returns the newest sample, if any.
-func (m *monitor) latest() (BrokerSample, bool) {
+func (m *monitor) latest() (results.BrokerSample, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if n := len(m.view.Samples); n > 0 {
 		return m.view.Samples[n-1], true
 	}
-	return BrokerSample{}, false
+	return results.BrokerSample{}, false
 }
 
 // passive asks the broker for a queue's ready count and consumers. A failed

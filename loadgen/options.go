@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/warrenmq/warren/results"
 )
 
 // Option configures a Run.
@@ -21,7 +23,7 @@ type config struct {
 	hlog       io.Writer
 	metrics    prometheus.Registerer
 	stopNow    <-chan struct{}
-	started    func(StartInfo) error
+	started    func(results.StartInfo) error
 	series     io.Writer
 }
 

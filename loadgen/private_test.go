@@ -10,6 +10,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/warrenmq/warren/internal/testbroker"
 	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -137,8 +138,8 @@ func TestStallShowsInIntendedLatency(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	intended := res.Latency[loadgen.MetricEndToEnd]
-	actual := res.Latency[loadgen.MetricEndToEndActual]
+	intended := res.Latency[results.MetricEndToEnd]
+	actual := res.Latency[results.MetricEndToEndActual]
 	t.Logf("intended: p99 %dµs max %dµs; actual: p99 %dµs max %dµs; events %v", intended.P99, intended.Max, actual.P99, actual.Max, res.Events)
 	if intended.Max < 2_000_000 || intended.P99 < 1_000_000 {
 		t.Errorf("latency from the intended send does not show the 2 s stall: p99 %dµs, max %dµs", intended.P99, intended.Max)
@@ -148,8 +149,8 @@ func TestStallShowsInIntendedLatency(t *testing.T) {
 	}
 	var blocked, unblocked bool
 	for _, e := range res.Events {
-		blocked = blocked || e.Kind == loadgen.EventBlocked
-		unblocked = unblocked || e.Kind == loadgen.EventUnblocked
+		blocked = blocked || e.Kind == results.EventBlocked
+		unblocked = unblocked || e.Kind == results.EventUnblocked
 	}
 	if !blocked || !unblocked {
 		t.Errorf("the block was not recorded: events %+v", res.Events)
@@ -347,7 +348,7 @@ func TestManagementOfAnotherBroker(t *testing.T) {
 	}
 	warnings := strings.Join(res.Warnings, "\n")
 	t.Log(warnings)
-	if res.Broker.Source != loadgen.SourcePassive || !strings.Contains(warnings, "but the AMQP URI reaches cluster") {
+	if res.Broker.Source != results.SourcePassive || !strings.Contains(warnings, "but the AMQP URI reaches cluster") {
 		t.Errorf("source %q, warnings %q: want passive sampling and a warning naming both clusters", res.Broker.Source, warnings)
 	}
 	for _, smp := range res.Broker.Samples {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -580,9 +581,9 @@ func (p *publisher) notAckedSeqs() []uint64 {
 func (r *runner) watchBlocked(conn string, ch <-chan amqp.Blocking) {
 	for b := range ch {
 		if b.Active {
-			r.event(EventBlocked, "connection %s blocked by the broker: %s", conn, b.Reason)
+			r.event(results.EventBlocked, "connection %s blocked by the broker: %s", conn, b.Reason)
 		} else {
-			r.event(EventUnblocked, "connection %s unblocked", conn)
+			r.event(results.EventUnblocked, "connection %s unblocked", conn)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/warrenmq/warren/internal/testbroker"
 	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -33,7 +34,7 @@ func TestFixedRateWithinOnePercent(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := res.Summary
-	delay := res.Latency[loadgen.MetricSendDelay]
+	delay := res.Latency[results.MetricSendDelay]
 	t.Logf("published %d at %.1f msg/s in %s; send delay %+v", sum.Published, sum.PublishRate, res.Duration, delay)
 	stalled := 2000 * float64(delay.Max) / 1e6 // sends due during the longest stall
 	if shortfall := 20_000 - float64(sum.Published); shortfall > 200+stalled {
@@ -45,7 +46,7 @@ func TestFixedRateWithinOnePercent(t *testing.T) {
 	if sum.Published > 20_200 || sum.PublishRate > 2020 {
 		t.Errorf("published %d at %.1f msg/s: ahead of the 2,000 msg/s schedule", sum.Published, sum.PublishRate)
 	}
-	if _, ok := res.Latency[loadgen.MetricSendDelay]; !ok || delay.Count != sum.Published || delay.P99 < delay.P50 {
+	if _, ok := res.Latency[results.MetricSendDelay]; !ok || delay.Count != sum.Published || delay.P99 < delay.P50 {
 		t.Errorf("send delay not reported for every message: %+v (published %d)", delay, sum.Published)
 	}
 	if in := res.Integrity; in.Lost != 0 || in.Received != in.Expected {
@@ -67,7 +68,7 @@ func TestWarmUpLeftOutOfLatency(t *testing.T) {
 		t.Fatal(err)
 	}
 	consumed := res.Summary.Consumed
-	counted := res.Latency[loadgen.MetricEndToEnd].Count
+	counted := res.Latency[results.MetricEndToEnd].Count
 	t.Logf("consumed %d, end-to-end latencies counted %d", consumed, counted)
 	// About 200 deliveries fall in the warm-up second.
 	if consumed < 550 || counted > consumed-120 || counted < consumed-300 {

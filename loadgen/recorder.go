@@ -6,30 +6,9 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
-)
 
-// The latency histograms' geometry. Every histogram warren makes has this
-// one, so histograms from goroutines, intervals, runs and generator
-// instances merge without losing a value.
-const (
-	// HistogramUnit is the unit of recorded values: histograms count
-	// microseconds.
-	HistogramUnit = time.Microsecond
-	// HistogramMin is the lowest discernible value, 1 µs.
-	HistogramMin = 1
-	// HistogramMax is the highest trackable value, one hour in µs. Longer
-	// latencies are recorded as HistogramMax (and counted as clamped).
-	HistogramMax = int64(time.Hour / HistogramUnit)
-	// HistogramSigFigs is the precision: 3 significant digits, so a value is
-	// known to within 0.1%.
-	HistogramSigFigs = 3
+	"github.com/warrenmq/warren/results"
 )
-
-// NewLatencyHistogram returns an empty histogram with warren's geometry. It
-// holds about 190 KB of counts.
-func NewLatencyHistogram() *hdrhistogram.Histogram {
-	return hdrhistogram.New(HistogramMin, HistogramMax, HistogramSigFigs)
-}
 
 // Metric names a latency that a Recorder measures.
 type Metric uint8
@@ -53,13 +32,13 @@ const (
 func (m Metric) Name() string {
 	switch m {
 	case MetricIDEndToEnd:
-		return MetricEndToEnd
+		return results.MetricEndToEnd
 	case MetricIDEndToEndActual:
-		return MetricEndToEndActual
+		return results.MetricEndToEndActual
 	case MetricIDConfirm:
-		return MetricConfirm
+		return results.MetricConfirm
 	case MetricIDSendDelay:
-		return MetricSendDelay
+		return results.MetricSendDelay
 	}
 	return "metric" + strconv.Itoa(int(m))
 }
@@ -143,7 +122,7 @@ type Interval struct {
 func NewInterval() *Interval {
 	iv := &Interval{}
 	for m := range iv.Histograms {
-		iv.Histograms[m] = NewLatencyHistogram()
+		iv.Histograms[m] = results.NewLatencyHistogram()
 	}
 	return iv
 }
@@ -178,7 +157,7 @@ func (iv *Interval) Merge(other *Interval) {
 			continue
 		}
 		if iv.Histograms[m] == nil {
-			iv.Histograms[m] = NewLatencyHistogram()
+			iv.Histograms[m] = results.NewLatencyHistogram()
 		}
 		// Same geometry on both sides, so nothing can be dropped.
 		iv.Histograms[m].Merge(h)
@@ -217,19 +196,19 @@ func NewRecorder() *Recorder {
 // HistogramMax as HistogramMax, counted in Interval.Clamped. It never fails
 // and does not allocate once the metric's histogram exists.
 func (r *Recorder) Record(metric Metric, d time.Duration) {
-	v := int64(d / HistogramUnit)
+	v := int64(d / results.HistogramUnit)
 	r.mu.Lock()
 	h := r.cur.Histograms[metric]
 	if h == nil {
-		h = NewLatencyHistogram()
+		h = results.NewLatencyHistogram()
 		r.cur.Histograms[metric] = h
 	}
 	switch {
 	case v < 0:
 		v = 0
 		r.cur.Negative[metric]++
-	case v > HistogramMax:
-		v = HistogramMax
+	case v > results.HistogramMax:
+		v = results.HistogramMax
 		r.cur.Clamped[metric]++
 	}
 	// In range after the clamp, so RecordValue cannot fail (and never

@@ -6,10 +6,12 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/warrenmq/warren/results"
 )
 
 func TestRecorderMetricNames(t *testing.T) {
-	want := Metrics()
+	want := results.Metrics()
 	if len(want) != int(numMetrics) {
 		t.Fatalf("result.go lists %d metrics, recorder.go %d", len(want), numMetrics)
 	}
@@ -88,9 +90,9 @@ func TestRecorderClamps(t *testing.T) {
 		{"zero", 0, 0, 0, 0},
 		{"sub-microsecond truncates", 999 * time.Nanosecond, 0, 0, 0},
 		{"one microsecond", time.Microsecond, 1, 0, 0},
-		{"an hour is in range", time.Hour, HistogramMax, 0, 0},
-		{"above an hour", time.Hour + time.Microsecond, HistogramMax, 1, 0},
-		{"far above", 1000 * time.Hour, HistogramMax, 1, 0},
+		{"an hour is in range", time.Hour, results.HistogramMax, 0, 0},
+		{"above an hour", time.Hour + time.Microsecond, results.HistogramMax, 1, 0},
+		{"far above", 1000 * time.Hour, results.HistogramMax, 1, 0},
 		{"negative (clock skew)", -5 * time.Millisecond, 0, 0, 1},
 		{"most negative", time.Duration(-1 << 63), 0, 0, 1},
 	}
@@ -228,7 +230,7 @@ func TestRecorderConcurrentSwap(t *testing.T) {
 	collect() // whatever came after the collector's last pass
 
 	var want int64
-	serial := NewLatencyHistogram()
+	serial := results.NewLatencyHistogram()
 	for o, n := range counts {
 		want += int64(n)
 		for i := range n {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -42,11 +43,11 @@ type runner struct {
 	mu        sync.Mutex // guards recorders, events, outages and warnings
 	recorders []*Recorder
 	handedOut int // recorders handed out, to spread goroutines over the pool
-	events    []Event
-	outages   []Outage
+	events    []results.Event
+	outages   []results.Outage
 	warnings  []string
 	links     []*link // every publisher and consumer connection
-	stream    *seriesStream
+	stream    *results.SeriesWriter
 
 	queues map[string]*queueTracker
 	pubs   []*publisher
@@ -78,7 +79,7 @@ func (r *runner) warn(format string, args ...any) {
 
 func (r *runner) event(kind, format string, args ...any) {
 	r.mu.Lock()
-	r.events = append(r.events, Event{At: time.Now().UTC(), Kind: kind, Message: fmt.Sprintf(format, args...)})
+	r.events = append(r.events, results.Event{At: time.Now().UTC(), Kind: kind, Message: fmt.Sprintf(format, args...)})
 	r.mu.Unlock()
 }
 
@@ -86,7 +87,7 @@ func (r *runner) event(kind, format string, args ...any) {
 // It stops publishing when the scenario's duration or message bound is
 // reached, or ctx is cancelled; then it waits for outstanding confirms and
 // lets consumers drain for the scenario's drain time before it returns.
-func Run(ctx context.Context, s *scenarios.Scenario, opts ...Option) (*Result, error) {
+func Run(ctx context.Context, s *scenarios.Scenario, opts ...Option) (*results.Result, error) {
 	r, err := newRunner(s, opts)
 	if err != nil {
 		return nil, err
@@ -151,10 +152,10 @@ func newRunner(s *scenarios.Scenario, opts []Option) (*runner, error) {
 
 // prepare connects, reads what the broker is, and declares the topology.
 // The caller closes the returned connection.
-func (r *runner) prepare() (*amqp.Connection, Environment, error) {
+func (r *runner) prepare() (*amqp.Connection, results.Environment, error) {
 	setup, err := r.dial("setup")
 	if err != nil {
-		return nil, Environment{}, err
+		return nil, results.Environment{}, err
 	}
 	env := r.environment(setup)
 	ch, err := setup.Channel()
@@ -182,8 +183,8 @@ func firstNonEmpty(v ...string) string {
 	return ""
 }
 
-func (r *runner) environment(conn *amqp.Connection) Environment {
-	env := Environment{
+func (r *runner) environment(conn *amqp.Connection) results.Environment {
+	env := results.Environment{
 		WarrenVersion: r.cfg.version,
 		GoVersion:     runtime.Version(),
 		OS:            runtime.GOOS,
@@ -206,7 +207,7 @@ func (r *runner) environment(conn *amqp.Connection) Environment {
 
 // drive starts consumers, then publishers, collects once a second, and
 // assembles the result.
-func (r *runner) drive(ctx context.Context, env Environment) (*Result, error) {
+func (r *runner) drive(ctx context.Context, env results.Environment) (*results.Result, error) {
 	s := r.s
 	// Consumers attach before anyone publishes, so the first seconds are
 	// not distorted by a backlog that only exists because nobody listened.
@@ -231,7 +232,7 @@ func (r *runner) drive(ctx context.Context, env Environment) (*Result, error) {
 	defer mon.close()
 
 	col := newCollector(r)
-	r.stream = newSeriesStream(r.cfg.series)
+	r.stream = results.NewSeriesWriter(r.cfg.series)
 	if reg := r.cfg.metrics; reg != nil {
 		pc := newPromCollector(r, col, mon)
 		if err := reg.Register(pc); err != nil {
@@ -247,7 +248,7 @@ func (r *runner) drive(ctx context.Context, env Environment) (*Result, error) {
 		return nil, err
 	}
 	if f := r.cfg.started; f != nil {
-		info := StartInfo{Schema: RunSchema, ID: runIDString(r.runID), Scenario: r.maskedScenario(), Environment: env, StartedAt: time.Now().UTC()}
+		info := results.StartInfo{Schema: results.RunSchema, ID: runIDString(r.runID), Scenario: r.maskedScenario(), Environment: env, StartedAt: time.Now().UTC()}
 		if err := f(info); err != nil {
 			stopConsumers()
 			closeAll(pubs)
@@ -282,7 +283,7 @@ func (r *runner) drive(ctx context.Context, env Environment) (*Result, error) {
 		defer close(monDone)
 		mon.loop(stopCollect)
 	}()
-	var selfSamples []SelfSample
+	var selfSamples []results.SelfSample
 	selfDone := make(chan struct{})
 	go func() {
 		defer close(selfDone)
@@ -428,16 +429,16 @@ func (r *runner) receivedCopies() int64 {
 	return n
 }
 
-func (r *runner) result(col *collector, started, pubEnded time.Time) *Result {
+func (r *runner) result(col *collector, started, pubEnded time.Time) *results.Result {
 	s := r.s
-	res := &Result{
-		Schema:     ResultSchema,
+	res := &results.Result{
+		Schema:     results.ResultSchema,
 		ID:         runIDString(r.runID),
 		Scenario:   r.maskedScenario(),
 		StartedAt:  started.UTC(),
 		EndedAt:    time.Now().UTC(),
 		Duration:   scenarios.Duration(pubEnded.Sub(started).Round(time.Millisecond)),
-		Latency:    map[string]LatencySummary{},
+		Latency:    map[string]results.LatencySummary{},
 		Histograms: map[string]string{},
 		Series:     col.series,
 	}
@@ -446,10 +447,8 @@ func (r *runner) result(col *collector, started, pubEnded time.Time) *Result {
 		if h.TotalCount() == 0 {
 			continue
 		}
-		res.Latency[m.Name()] = summarise(h)
-		if enc, err := encodeHistogram(h); err == nil {
-			res.Histograms[m.Name()] = enc
-		}
+		// A histogram that cannot be encoded still gives its percentiles.
+		_ = res.SetHistogram(m.Name(), h)
 	}
 	all := col.all
 	secs := pubEnded.Sub(started).Seconds()
@@ -480,7 +479,7 @@ func (r *runner) result(col *collector, started, pubEnded time.Time) *Result {
 	sort.SliceStable(res.Events, func(i, j int) bool { return res.Events[i].At.Before(res.Events[j].At) })
 	res.Warnings = append(res.Warnings, r.warnings...)
 	r.mu.Unlock()
-	res.Warnings = append(res.Warnings, judge(res)...)
+	res.Warnings = append(res.Warnings, res.Judge()...)
 	return res
 }
 
@@ -500,52 +499,18 @@ func runIDString(id uint32) string {
 	return hex.EncodeToString(b[:])
 }
 
-// warnings says where the figures should not be taken at face value.
-func judge(res *Result) []string {
-	var w []string
-	sum := res.Summary
-	if sum.TargetRate > 0 && sum.PublishRate < 0.95*sum.TargetRate {
-		w = append(w, fmt.Sprintf("publishers reached %.0f msg/s of the %.0f msg/s target (%.0f%% behind): latency from the intended send includes the wait",
-			sum.PublishRate, sum.TargetRate, 100*(1-sum.PublishRate/sum.TargetRate)))
-	}
-	if in := res.Integrity; in.Partial {
-		w = append(w, "this is one instance of a shared run: its consumers took messages of other instances' publishers and the other way round, so its integrity counts do not balance alone; 'warren merge' of every instance's run directory gives the verdict")
-	} else if in.Lost > 0 {
-		w = append(w, fmt.Sprintf("%d confirmed messages were lost: never consumed, and no longer in their queues", in.Lost))
-	}
-	if in := res.Integrity; in.Unconsumed > 0 && !in.Partial {
-		w = append(w, fmt.Sprintf("%d messages were still queued when the run ended: consumers did not keep up within the drain time (%s)", in.Unconsumed, res.Scenario.Run.Drain))
-	}
-	if u := res.Integrity.Unconfirmed; u > 0 {
-		w = append(w, fmt.Sprintf("%d messages got no confirm from the broker", u))
-	}
-	blocked := 0
-	for _, e := range res.Events {
-		if e.Kind == EventBlocked {
-			blocked++
-		}
-	}
-	if blocked > 0 {
-		w = append(w, fmt.Sprintf("the broker blocked publishing connections %d %s (connection.blocked: a memory or disk alarm): rates and latency include the block, so they describe an alarmed broker", blocked, plural(blocked, "time", "times")))
-	}
-	if sd, ok := res.Latency[MetricSendDelay]; ok && sum.TargetRate > 0 && sd.P99 > 10_000 {
-		w = append(w, fmt.Sprintf("send delay p99 is %.1f ms: the generator fell behind its schedule, so results may understate the broker", float64(sd.P99)/1000))
-	}
-	return w
-}
-
 // integrity reconciles what publishers had confirmed against what each
 // queue received.
-func (r *runner) integrity() Integrity {
+func (r *runner) integrity() results.Integrity {
 	return r.accounting().Integrity()
 }
 
 // accounting collects the publishers' confirms and the queues' deliveries.
 // It shares the queues' sets: call it once consumers have stopped.
-func (r *runner) accounting() *Accounting {
-	a := &Accounting{Schema: AccountingSchema, RunID: runIDString(r.runID), InstanceID: r.instanceID, EndedAt: time.Now().UTC()}
+func (r *runner) accounting() *results.Accounting {
+	a := &results.Accounting{Schema: results.AccountingSchema, RunID: runIDString(r.runID), InstanceID: r.instanceID, EndedAt: time.Now().UTC()}
 	for _, p := range r.pubs {
-		a.Publishers = append(a.Publishers, PublisherAccount{
+		a.Publishers = append(a.Publishers, results.PublisherAccount{
 			ID: p.id, Expected: p.expectedPerQueue(), NotAcked: p.notAckedSeqs(), Unconfirmed: p.unconfirmed(), Republished: p.republishedCount(),
 		})
 	}
@@ -598,7 +563,7 @@ type collector struct {
 	interval *Interval // scratch for one second
 	total    *Interval // whole run, warm-up excluded
 	all      *Interval // whole run, counters including warm-up
-	series   []Second
+	series   []results.Second
 	last     time.Time
 
 	mu       sync.Mutex // guards draining, and total and all against a scrape
@@ -629,9 +594,9 @@ func (c *collector) setDraining() {
 }
 
 func (c *collector) loop(stop <-chan struct{}) {
-	var hlog *HlogWriter
+	var hlog *results.HlogWriter
 	if c.r.cfg.hlog != nil {
-		hlog, _ = NewHlogWriter(c.r.cfg.hlog, c.r.start)
+		hlog, _ = results.NewHlogWriter(c.r.cfg.hlog, c.r.start)
 	}
 	c.last = c.r.start
 	tick := time.NewTicker(time.Second)
@@ -647,7 +612,7 @@ func (c *collector) loop(stop <-chan struct{}) {
 	}
 }
 
-func (c *collector) collect(now time.Time, hlog *HlogWriter, final bool) {
+func (c *collector) collect(now time.Time, hlog *results.HlogWriter, final bool) {
 	c.interval.Reset()
 	c.r.mu.Lock()
 	recs := c.r.recorders
@@ -689,7 +654,7 @@ func (c *collector) collect(now time.Time, hlog *HlogWriter, final bool) {
 		// copy of the one before.
 		t = c.series[n-1].T + 1
 	}
-	sec := Second{
+	sec := results.Second{
 		T:           t,
 		Published:   iv.Counters[CounterPublished],
 		Confirmed:   iv.Counters[CounterConfirmed],
@@ -699,7 +664,7 @@ func (c *collector) collect(now time.Time, hlog *HlogWriter, final bool) {
 		EndToEndMax: e2e.Max(),
 	}
 	c.series = append(c.series, sec)
-	c.r.stream.write(seriesLine{Second: &sec})
+	c.r.stream.WriteSecond(sec)
 	if hlog != nil {
 		for m := Metric(0); m < numMetrics; m++ {
 			if h := iv.Histograms[m]; h.TotalCount() > 0 {
@@ -772,11 +737,4 @@ func forEachLimited[T any](items []T, f func(T) error) error {
 	}
 	wg.Wait()
 	return first
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/warrenmq/warren/internal/testbroker"
 	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -77,7 +78,7 @@ func TestRunAccountsForFanout(t *testing.T) {
 	if len(in.Queues) != 2 {
 		t.Fatalf("per-queue integrity: %+v", in.Queues)
 	}
-	var all, a loadgen.QueueIntegrity
+	var all, a results.QueueIntegrity
 	for _, q := range in.Queues {
 		switch {
 		case strings.HasSuffix(q.Queue, ".all"):
@@ -98,7 +99,7 @@ func TestRunAccountsForFanout(t *testing.T) {
 	if sum.Consumed != in.Expected {
 		t.Errorf("consumed %d, want %d", sum.Consumed, in.Expected)
 	}
-	for _, m := range []string{loadgen.MetricEndToEnd, loadgen.MetricEndToEndActual, loadgen.MetricConfirm, loadgen.MetricSendDelay} {
+	for _, m := range []string{results.MetricEndToEnd, results.MetricEndToEndActual, results.MetricConfirm, results.MetricSendDelay} {
 		l, ok := res.Latency[m]
 		if !ok || l.Count == 0 {
 			t.Errorf("no %s latency recorded", m)
@@ -127,7 +128,7 @@ func TestResultRoundTrip(t *testing.T) {
 	if err := res.WriteFile(path); err != nil {
 		t.Fatal(err)
 	}
-	back, err := loadgen.ReadResult(path)
+	back, err := results.ReadResult(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ func TestConsumerCancelledByBroker(t *testing.T) {
 	}
 	var cancelled bool
 	for _, e := range res.Events {
-		cancelled = cancelled || e.Kind == loadgen.EventCancelled
+		cancelled = cancelled || e.Kind == results.EventCancelled
 	}
 	if !cancelled {
 		t.Errorf("no cancellation among the events: %+v", res.Events)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/warrenmq/warren/internal/testbroker"
 	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -54,7 +55,7 @@ func TestThousandsOfClients(t *testing.T) {
 		t.Errorf("integrity %+v", in)
 	}
 	for _, e := range res.Events {
-		if e.Kind == loadgen.EventError || e.Kind == loadgen.EventDisconnected {
+		if e.Kind == results.EventError || e.Kind == results.EventDisconnected {
 			t.Errorf("event %s: %s", e.Kind, e.Message)
 		}
 	}

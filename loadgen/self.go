@@ -7,29 +7,9 @@ import (
 	"runtime/metrics"
 	"syscall"
 	"time"
-)
 
-// Generator is what the run cost warren itself, so a reader can tell when
-// the generator, not the broker, was the limit.
-type Generator struct {
-	CPUUserSeconds   float64 `json:"cpu_user_s"`
-	CPUSystemSeconds float64 `json:"cpu_system_s"`
-	// CoreShare is CPU time over wall time: 1.0 is one whole core.
-	CoreShare float64 `json:"core_share"`
-	// CPUPerMessage is user+system µs per message published and consumed.
-	CPUPerMessage float64 `json:"cpu_us_per_message"`
-	MaxRSSBytes   int64   `json:"max_rss_bytes"`
-	Goroutines    int     `json:"goroutines"`
-	// GoMaxProcs is how many threads ran warren's Go code at once.
-	GoMaxProcs int `json:"gomaxprocs,omitempty"`
-	// Allocations counts the heap objects the process allocated over the
-	// same span as the CPU time; warren's own per-message code allocates
-	// none (see its benchmarks), so per message this is the client
-	// library's.
-	Allocations int64 `json:"allocations,omitempty"`
-	// Samples is warren's footprint over the run (every minute on a soak).
-	Samples []SelfSample `json:"samples,omitempty"`
-}
+	"github.com/warrenmq/warren/results"
+)
 
 // cpuUsage reads the process's CPU time so far. It reads the whole
 // process: in a program that does other work too, the figures include it.
@@ -62,8 +42,8 @@ func readCPU() cpuUsage {
 	}
 }
 
-func generatorCost(before, after cpuUsage, wall time.Duration, messages int64) Generator {
-	g := Generator{
+func generatorCost(before, after cpuUsage, wall time.Duration, messages int64) results.Generator {
+	g := results.Generator{
 		CPUUserSeconds:   (after.user - before.user).Seconds(),
 		CPUSystemSeconds: (after.system - before.system).Seconds(),
 		MaxRSSBytes:      after.maxRSS,
@@ -81,19 +61,10 @@ func generatorCost(before, after cpuUsage, wall time.Duration, messages int64) G
 	return g
 }
 
-// SelfSample is warren's own footprint at one moment of the run, for soak
-// tests: a generator that leaks would distort what it measures.
-type SelfSample struct {
-	T          int   `json:"t"`
-	RSSBytes   int64 `json:"rss_bytes"`
-	Goroutines int   `json:"goroutines"`
-	OpenFiles  int   `json:"open_files"`
-}
-
 // readSelf samples the process's resident memory, goroutines and open file
 // descriptors (from /proc; zero where there is none).
-func readSelf(t int) SelfSample {
-	s := SelfSample{T: t, Goroutines: runtime.NumGoroutine()}
+func readSelf(t int) results.SelfSample {
+	s := results.SelfSample{T: t, Goroutines: runtime.NumGoroutine()}
 	if data, err := os.ReadFile("/proc/self/statm"); err == nil {
 		var size, resident int64
 		if _, err := fmt.Sscan(string(data), &size, &resident); err == nil {
@@ -121,13 +92,13 @@ func selfInterval(d time.Duration) time.Duration {
 // growthWarnings flags a footprint that grows steadily: every sample of the
 // second half above the first half's peak, and the end more than 10% (and,
 // for memory, 16 MiB) over the start of the second half.
-func growthWarnings(samples []SelfSample) []string {
+func growthWarnings(samples []results.SelfSample) []string {
 	if len(samples) < 6 {
 		return nil
 	}
 	half := len(samples) / 2
 	var out []string
-	check := func(what string, v func(SelfSample) int64, floor int64) {
+	check := func(what string, v func(results.SelfSample) int64, floor int64) {
 		peak := int64(0)
 		for _, s := range samples[:half] {
 			peak = max(peak, v(s))
@@ -142,8 +113,8 @@ func growthWarnings(samples []SelfSample) []string {
 			out = append(out, fmt.Sprintf("warren's %s grew steadily during the run (%d at +%ds, %d at +%ds): a leak in the generator distorts long runs", what, from, samples[half].T, to, samples[len(samples)-1].T))
 		}
 	}
-	check("resident memory (bytes)", func(s SelfSample) int64 { return s.RSSBytes }, 16<<20)
-	check("goroutines", func(s SelfSample) int64 { return int64(s.Goroutines) }, 10)
-	check("open files", func(s SelfSample) int64 { return int64(s.OpenFiles) }, 10)
+	check("resident memory (bytes)", func(s results.SelfSample) int64 { return s.RSSBytes }, 16<<20)
+	check("goroutines", func(s results.SelfSample) int64 { return int64(s.Goroutines) }, 10)
+	check("open files", func(s results.SelfSample) int64 { return int64(s.OpenFiles) }, 10)
 	return out
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/warrenmq/warren/internal/testbroker"
 	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -49,7 +50,7 @@ func TestBodiesShorterThanTheStamp(t *testing.T) {
 	if sum.Published < 1500 || in.Expected != sum.Published || in.Received != in.Expected || in.Lost != 0 || in.Foreign != 0 {
 		t.Fatalf("published %d; integrity %+v: every message should reach the queue once and be told as warren's", sum.Published, in)
 	}
-	if e2e := res.Latency[loadgen.MetricEndToEnd]; e2e.Count != sum.Consumed || e2e.P50 <= 0 {
+	if e2e := res.Latency[results.MetricEndToEnd]; e2e.Count != sum.Consumed || e2e.P50 <= 0 {
 		t.Errorf("end-to-end latency holds %d values (p50 %d µs) for %d consumed", e2e.Count, e2e.P50, sum.Consumed)
 	}
 	// The bodies kept their sizes: 12 B, and 8 B to 100 B (54 B on

@@ -7,6 +7,7 @@ import (
 
 	"github.com/warrenmq/warren/internal/testbroker"
 	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -41,7 +42,7 @@ func TestFootprintStaysFlat(t *testing.T) {
 	}
 	samples := res.Generator.Samples
 	t.Logf("published %d, lost %d; footprint %+v", res.Summary.Published, res.Integrity.Lost, samples)
-	var atMinute *loadgen.SelfSample
+	var atMinute *results.SelfSample
 	for i := range samples {
 		if samples[i].T >= 60 && atMinute == nil {
 			atMinute = &samples[i]

@@ -3,14 +3,16 @@ package loadgen
 import (
 	"strings"
 	"testing"
+
+	"github.com/warrenmq/warren/results"
 )
 
 func TestGrowthWarnings(t *testing.T) {
 	const mib = 1 << 20
-	flat := func(n int) []SelfSample {
-		out := make([]SelfSample, n)
+	flat := func(n int) []results.SelfSample {
+		out := make([]results.SelfSample, n)
 		for i := range out {
-			out[i] = SelfSample{T: i * 10, RSSBytes: 40*mib + int64(i%2)*mib, Goroutines: 20, OpenFiles: 12}
+			out[i] = results.SelfSample{T: i * 10, RSSBytes: 40*mib + int64(i%2)*mib, Goroutines: 20, OpenFiles: 12}
 		}
 		return out
 	}
@@ -28,7 +30,7 @@ func TestGrowthWarnings(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name    string
-		samples []SelfSample
+		samples []results.SelfSample
 		want    string
 	}{
 		{"flat", flat(12), ""},

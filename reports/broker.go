@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 )
@@ -77,14 +77,14 @@ func shadeColour(kind string) color.Color {
 	return color.NRGBA{R: 0x7F, G: 0x7F, B: 0x7F, A: 0x38}
 }
 
-func sortedSamples(in []loadgen.BrokerSample) []loadgen.BrokerSample {
+func sortedSamples(in []results.BrokerSample) []results.BrokerSample {
 	s := slices.Clone(in)
-	slices.SortStableFunc(s, func(a, b loadgen.BrokerSample) int { return a.T - b.T })
+	slices.SortStableFunc(s, func(a, b results.BrokerSample) int { return a.T - b.T })
 	return s
 }
 
 // runEnd is the last second the result knows anything about.
-func runEnd(r *loadgen.Result) float64 {
+func runEnd(r *results.Result) float64 {
 	var end float64
 	for _, s := range r.Series {
 		end = max(end, float64(s.T))
@@ -102,7 +102,7 @@ func runEnd(r *loadgen.Result) float64 {
 // connections may be blocked at once, so the publishers count as blocked
 // while more blocks than unblocks have been seen; a block never lifted
 // lasts to the end of the run.
-func blockedIntervals(r *loadgen.Result) []interval {
+func blockedIntervals(r *results.Result) []interval {
 	if r.StartedAt.IsZero() {
 		return nil
 	}
@@ -114,12 +114,12 @@ func blockedIntervals(r *loadgen.Result) []interval {
 	for _, e := range events {
 		t := max(e.At.Sub(r.StartedAt).Seconds(), 0)
 		switch e.Kind {
-		case loadgen.EventBlocked:
+		case results.EventBlocked:
 			if depth == 0 {
 				from = t
 			}
 			depth++
-		case loadgen.EventUnblocked:
+		case results.EventUnblocked:
 			if depth == 0 {
 				continue // an unblock of a block from before the run
 			}
@@ -138,7 +138,7 @@ func blockedIntervals(r *loadgen.Result) []interval {
 // outageIntervals merges the times any connection was down (a broker
 // restart drops them all at once) into intervals; an outage that never
 // ended lasts to the end of the run.
-func outageIntervals(r *loadgen.Result) []interval {
+func outageIntervals(r *results.Result) []interval {
 	if r.StartedAt.IsZero() || len(r.Outages) == 0 {
 		return nil
 	}
@@ -173,7 +173,7 @@ func outageIntervals(r *loadgen.Result) []interval {
 
 // alarmIntervals finds the runs of consecutive samples in which the broker
 // reported an alarm, from the first sample's second to the last's.
-func alarmIntervals(samples []loadgen.BrokerSample, on func(loadgen.BrokerSample) bool) []interval {
+func alarmIntervals(samples []results.BrokerSample, on func(results.BrokerSample) bool) []interval {
 	var out []interval
 	for i, s := range samples {
 		if !on(s) {
@@ -191,12 +191,12 @@ func alarmIntervals(samples []loadgen.BrokerSample, on func(loadgen.BrokerSample
 
 // shadings lists what the broker charts shade, kinds without intervals
 // left out.
-func shadings(r *loadgen.Result) []shading {
+func shadings(r *results.Result) []shading {
 	samples := sortedSamples(r.Broker.Samples)
 	all := []shading{
 		{shadeBlocked, blockedIntervals(r), false},
-		{shadeMemoryAlarm, alarmIntervals(samples, func(s loadgen.BrokerSample) bool { return s.MemoryAlarm }), true},
-		{shadeDiskAlarm, alarmIntervals(samples, func(s loadgen.BrokerSample) bool { return s.DiskAlarm }), true},
+		{shadeMemoryAlarm, alarmIntervals(samples, func(s results.BrokerSample) bool { return s.MemoryAlarm }), true},
+		{shadeDiskAlarm, alarmIntervals(samples, func(s results.BrokerSample) bool { return s.DiskAlarm }), true},
 		{shadeOutage, outageIntervals(r), false},
 	}
 	var out []shading
@@ -240,7 +240,7 @@ type queueStats struct {
 
 // queueStatistics sums up each sampled queue, in the order the monitor
 // lists them (the scenario's).
-func queueStatistics(samples []loadgen.BrokerSample) []*queueStats {
+func queueStatistics(samples []results.BrokerSample) []*queueStats {
 	var order []*queueStats
 	byName := map[string]*queueStats{}
 	for _, s := range samples {
@@ -269,7 +269,7 @@ func queueStatistics(samples []loadgen.BrokerSample) []*queueStats {
 }
 
 // hasQueueSamples says whether the monitor sampled any queue.
-func hasQueueSamples(r *loadgen.Result) bool {
+func hasQueueSamples(r *results.Result) bool {
 	for _, s := range r.Broker.Samples {
 		if len(s.Queues) > 0 {
 			return true
@@ -279,7 +279,7 @@ func hasQueueSamples(r *loadgen.Result) bool {
 }
 
 // hasMemorySamples says whether the management API reported node memory.
-func hasMemorySamples(r *loadgen.Result) bool {
+func hasMemorySamples(r *results.Result) bool {
 	for _, s := range r.Broker.Samples {
 		if s.MemoryUsed > 0 {
 			return true
@@ -290,11 +290,11 @@ func hasMemorySamples(r *loadgen.Result) bool {
 
 // fromManagement says whether the samples carry the management API's
 // figures (unacked counts, memory, alarms).
-func fromManagement(r *loadgen.Result) bool {
-	return r.Broker.Source == loadgen.SourceManagement
+func fromManagement(r *results.Result) bool {
+	return r.Broker.Source == results.SourceManagement
 }
 
-func writeBroker(w *mdWriter, r *loadgen.Result) {
+func writeBroker(w *mdWriter, r *results.Result) {
 	w.line("## Broker")
 	w.blank()
 	b := r.Broker
@@ -304,13 +304,13 @@ func writeBroker(w *mdWriter, r *loadgen.Result) {
 		return
 	}
 	switch b.Source {
-	case loadgen.SourceManagement:
+	case results.SourceManagement:
 		where := ""
 		if b.ManagementURI != "" {
 			where = " at " + code(b.ManagementURI)
 		}
 		w.linef("Sampled once a second: ready counts and consumers by passive queue.declare (exact at each sample), unacked counts, memory and alarms from the management API%s (which the broker refreshes only every few seconds).", where)
-	case loadgen.SourcePassive:
+	case results.SourcePassive:
 		w.line("Sampled once a second by passive queue.declare only: **the management API was unreachable**, so unacked counts, broker memory and alarms were not sampled, and the queue chart shows ready messages only.")
 	default:
 		w.linef("Sampled once a second (source %s).", code(b.Source))
@@ -434,8 +434,8 @@ func shadingText(s shading) string {
 }
 
 // memoryText gives the node's memory peak against its high watermark.
-func memoryText(samples []loadgen.BrokerSample) string {
-	var peak loadgen.BrokerSample
+func memoryText(samples []results.BrokerSample) string {
+	var peak results.BrokerSample
 	var limit int64
 	for _, s := range samples {
 		if s.MemoryUsed > peak.MemoryUsed {
@@ -514,7 +514,7 @@ func queueLines(stats []*queueStats) []queueLine {
 // queueDepthChart draws each queue's ready (and, from the management API,
 // unacked) messages over the run, with the blocked and alarm intervals
 // shaded. It returns nil when no queue was sampled.
-func queueDepthChart(r *loadgen.Result) (*chart, error) {
+func queueDepthChart(r *results.Result) (*chart, error) {
 	if !hasQueueSamples(r) {
 		return nil, nil
 	}
@@ -526,7 +526,7 @@ func queueDepthChart(r *loadgen.Result) (*chart, error) {
 
 	// series sums, per sample, a figure over the queues a line stands for.
 	var ymax float64
-	series := func(l queueLine, figure func(loadgen.QueueSample) int64) plotter.XYs {
+	series := func(l queueLine, figure func(results.QueueSample) int64) plotter.XYs {
 		var pts plotter.XYs
 		for _, s := range samples {
 			var v int64
@@ -544,8 +544,8 @@ func queueDepthChart(r *loadgen.Result) (*chart, error) {
 		}
 		return pts
 	}
-	ready := func(q loadgen.QueueSample) int64 { return q.Ready }
-	unacked := func(q loadgen.QueueSample) int64 { return q.Unacked }
+	ready := func(q results.QueueSample) int64 { return q.Ready }
+	unacked := func(q results.QueueSample) int64 { return q.Unacked }
 
 	// Unacked lines are worth drawing only when something was unacked.
 	withUnacked := false
@@ -604,7 +604,7 @@ func memoryUnit(top int64) (string, float64) {
 // When the peak stays far below the watermark, drawing both on one scale
 // would flatten the memory line along the bottom; the chart then keeps to
 // the memory's own scale and says in the legend where the watermark is.
-func brokerMemoryChart(r *loadgen.Result) (*chart, error) {
+func brokerMemoryChart(r *results.Result) (*chart, error) {
 	if !hasMemorySamples(r) {
 		return nil, nil
 	}
@@ -662,7 +662,7 @@ func brokerMemoryChart(r *loadgen.Result) (*chart, error) {
 
 // hasLag tells whether any queue had a consumer lag: a backlog while its
 // consumers were taking messages.
-func hasLag(r *loadgen.Result) bool {
+func hasLag(r *results.Result) bool {
 	for _, s := range r.Broker.Samples {
 		for _, q := range s.Queues {
 			if q.LagSeconds > 0 {
@@ -677,7 +677,7 @@ func hasLag(r *loadgen.Result) bool {
 // messages over what warren's consumers took from it in that second, how
 // long a message arriving then would wait. A line of summed queues shows
 // the largest lag among them. It returns nil when no queue lagged.
-func consumerLagChart(r *loadgen.Result) (*chart, error) {
+func consumerLagChart(r *results.Result) (*chart, error) {
 	if !hasLag(r) {
 		return nil, nil
 	}

@@ -5,31 +5,31 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 )
 
 func TestBlockedIntervals(t *testing.T) {
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	at := func(ms int) time.Time { return start.Add(time.Duration(ms) * time.Millisecond) }
-	ev := func(ms int, kind string) loadgen.Event { return loadgen.Event{At: at(ms), Kind: kind} }
+	ev := func(ms int, kind string) results.Event { return results.Event{At: at(ms), Kind: kind} }
 	for _, tc := range []struct {
 		name   string
-		events []loadgen.Event
+		events []results.Event
 		want   []interval
 	}{
 		{"none", nil, nil},
-		{"one pair", []loadgen.Event{ev(1000, loadgen.EventBlocked), ev(2500, loadgen.EventUnblocked)}, []interval{{1, 2.5}}},
-		{"two connections overlap", []loadgen.Event{
-			ev(1000, loadgen.EventBlocked), ev(1200, loadgen.EventBlocked),
-			ev(2000, loadgen.EventUnblocked), ev(2600, loadgen.EventUnblocked),
+		{"one pair", []results.Event{ev(1000, results.EventBlocked), ev(2500, results.EventUnblocked)}, []interval{{1, 2.5}}},
+		{"two connections overlap", []results.Event{
+			ev(1000, results.EventBlocked), ev(1200, results.EventBlocked),
+			ev(2000, results.EventUnblocked), ev(2600, results.EventUnblocked),
 		}, []interval{{1, 2.6}}},
-		{"out of order in the result", []loadgen.Event{ev(2500, loadgen.EventUnblocked), ev(1000, loadgen.EventBlocked)}, []interval{{1, 2.5}}},
-		{"never lifted lasts to the end", []loadgen.Event{ev(4000, loadgen.EventBlocked)}, []interval{{4, 10}}},
-		{"unblock without block ignored", []loadgen.Event{ev(500, loadgen.EventUnblocked), ev(1000, loadgen.EventBlocked), ev(1500, loadgen.EventUnblocked)}, []interval{{1, 1.5}}},
-		{"other kinds ignored", []loadgen.Event{{At: at(1000), Kind: "channel.closed"}}, nil},
+		{"out of order in the result", []results.Event{ev(2500, results.EventUnblocked), ev(1000, results.EventBlocked)}, []interval{{1, 2.5}}},
+		{"never lifted lasts to the end", []results.Event{ev(4000, results.EventBlocked)}, []interval{{4, 10}}},
+		{"unblock without block ignored", []results.Event{ev(500, results.EventUnblocked), ev(1000, results.EventBlocked), ev(1500, results.EventUnblocked)}, []interval{{1, 1.5}}},
+		{"other kinds ignored", []results.Event{{At: at(1000), Kind: "channel.closed"}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := &loadgen.Result{StartedAt: start, EndedAt: at(10_000), Events: tc.events}
+			r := &results.Result{StartedAt: start, EndedAt: at(10_000), Events: tc.events}
 			if got := blockedIntervals(r); !slices.Equal(got, tc.want) {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
@@ -38,11 +38,11 @@ func TestBlockedIntervals(t *testing.T) {
 }
 
 func TestAlarmIntervals(t *testing.T) {
-	var samples []loadgen.BrokerSample
+	var samples []results.BrokerSample
 	for tsec, on := range []bool{false, true, true, false, true, false, true} {
-		samples = append(samples, loadgen.BrokerSample{T: tsec + 1, MemoryAlarm: on})
+		samples = append(samples, results.BrokerSample{T: tsec + 1, MemoryAlarm: on})
 	}
-	got := alarmIntervals(samples, func(s loadgen.BrokerSample) bool { return s.MemoryAlarm })
+	got := alarmIntervals(samples, func(s results.BrokerSample) bool { return s.MemoryAlarm })
 	want := []interval{{2, 3}, {5, 5}, {7, 7}}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
@@ -76,7 +76,7 @@ func TestBrokerMemoryScale(t *testing.T) {
 		{170 << 20, 9_400 << 20, "high watermark 9.2 GiB, above this scale (peak use 1.8% of it)", 170 * 1.05},
 		{300 << 20, 400 << 20, "high watermark (400.0 MiB)", 400 * 1.05},
 	} {
-		r := &loadgen.Result{Broker: loadgen.BrokerView{Source: loadgen.SourceManagement, Samples: []loadgen.BrokerSample{
+		r := &results.Result{Broker: results.BrokerView{Source: results.SourceManagement, Samples: []results.BrokerSample{
 			{T: 1, MemoryUsed: tc.used / 2, MemoryLimit: tc.limit},
 			{T: 2, MemoryUsed: tc.used, MemoryLimit: tc.limit},
 		}}}

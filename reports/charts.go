@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	xfont "golang.org/x/image/font"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -406,13 +406,13 @@ func percentileTicks(xmax float64) plot.ConstantTicks {
 // metricStyle gives each latency metric the same look on every chart.
 func metricStyle(metric string) draw.LineStyle {
 	switch metric {
-	case loadgen.MetricEndToEnd:
+	case results.MetricEndToEnd:
 		return solid(ColourBlue, 2)
-	case loadgen.MetricEndToEndActual:
+	case results.MetricEndToEndActual:
 		return dashed(ColourSky, 2)
-	case loadgen.MetricConfirm:
+	case results.MetricConfirm:
 		return solid(ColourVermillion, 2)
-	case loadgen.MetricSendDelay:
+	case results.MetricSendDelay:
 		return solid(ColourPurple, 2)
 	}
 	return solid(ColourGrey, 2)
@@ -421,25 +421,25 @@ func metricStyle(metric string) draw.LineStyle {
 // shortMetricLabel names a metric in a chart legend, where space is short.
 func shortMetricLabel(metric string) string {
 	switch metric {
-	case loadgen.MetricEndToEnd:
+	case results.MetricEndToEnd:
 		return "end-to-end (intended send)"
-	case loadgen.MetricEndToEndActual:
+	case results.MetricEndToEndActual:
 		return "end-to-end (actual send)"
-	case loadgen.MetricConfirm:
+	case results.MetricConfirm:
 		return "confirm"
-	case loadgen.MetricSendDelay:
+	case results.MetricSendDelay:
 		return "send delay"
 	}
 	return metric
 }
 
-func chartTitle(r *loadgen.Result, what string) string {
+func chartTitle(r *results.Result, what string) string {
 	return scenarioName(r) + " — " + what
 }
 
 // latencyChart draws HdrHistogram's percentile spectrum: latency against
 // percentile on a log scale of 1/(1-p), one line per metric.
-func latencyChart(r *loadgen.Result) (*chart, error) {
+func latencyChart(r *results.Result) (*chart, error) {
 	var curves []spectrumCurve
 	for _, m := range orderedMetrics(r.Histograms) {
 		h, err := r.Histogram(m)
@@ -535,7 +535,7 @@ func niceCeiling(v float64) float64 {
 
 // throughputChart draws messages per second published, confirmed and
 // consumed over the run.
-func throughputChart(r *loadgen.Result) (*chart, error) {
+func throughputChart(r *results.Result) (*chart, error) {
 	const (
 		title  = "throughput"
 		xLabel = "Time since start (s)"
@@ -553,7 +553,7 @@ func throughputChart(r *loadgen.Result) (*chart, error) {
 	c.addGrid()
 
 	var ymax float64
-	line := func(get func(loadgen.Second) int64) plotter.XYs {
+	line := func(get func(results.Second) int64) plotter.XYs {
 		pts := make(plotter.XYs, len(series))
 		for i, s := range series {
 			pts[i] = plotter.XY{X: float64(s.T), Y: float64(get(s))}
@@ -569,16 +569,16 @@ func throughputChart(r *loadgen.Result) (*chart, error) {
 			return nil, err
 		}
 	}
-	if _, err := c.addLine("published", solid(ColourBlue, 2.2), []plotter.XYs{line(func(s loadgen.Second) int64 { return s.Published })}); err != nil {
+	if _, err := c.addLine("published", solid(ColourBlue, 2.2), []plotter.XYs{line(func(s results.Second) int64 { return s.Published })}); err != nil {
 		return nil, err
 	}
 	if usesConfirms(r) {
-		if _, err := c.addLine("confirmed", dashed(ColourOrange, 2), []plotter.XYs{line(func(s loadgen.Second) int64 { return s.Confirmed })}); err != nil {
+		if _, err := c.addLine("confirmed", dashed(ColourOrange, 2), []plotter.XYs{line(func(s results.Second) int64 { return s.Confirmed })}); err != nil {
 			return nil, err
 		}
 	}
 	if hasConsumers(r) {
-		if _, err := c.addLine("consumed (all queues)", solid(ColourGreen, 2), []plotter.XYs{line(func(s loadgen.Second) int64 { return s.Consumed })}); err != nil {
+		if _, err := c.addLine("consumed (all queues)", solid(ColourGreen, 2), []plotter.XYs{line(func(s results.Second) int64 { return s.Consumed })}); err != nil {
 			return nil, err
 		}
 	}
@@ -588,7 +588,7 @@ func throughputChart(r *loadgen.Result) (*chart, error) {
 }
 
 // addWarmUp shades the warm-up, which the latency totals leave out.
-func (c *chart) addWarmUp(r *loadgen.Result, xmax float64) {
+func (c *chart) addWarmUp(r *results.Result, xmax float64) {
 	if r.Scenario == nil || r.Scenario.Run.WarmUp <= 0 {
 		return
 	}
@@ -601,14 +601,14 @@ func (c *chart) addWarmUp(r *loadgen.Result, xmax float64) {
 // latencyOverTimeChart draws end-to-end latency (from the intended send)
 // per second: p50, p99 and max. Seconds without deliveries are gaps. The y
 // axis turns logarithmic when the values span more than two decades.
-func latencyOverTimeChart(r *loadgen.Result) (*chart, error) {
+func latencyOverTimeChart(r *results.Result) (*chart, error) {
 	const (
 		title  = "end-to-end latency per second"
 		xLabel = "Time since start (s)"
 		yLabel = "Latency (ms)"
 	)
 	series := sortedSeries(r.Series)
-	var have []loadgen.Second
+	var have []results.Second
 	for _, s := range series {
 		if s.EndToEndMax > 0 || s.EndToEndP99 > 0 || s.EndToEndP50 > 0 {
 			have = append(have, s)
@@ -624,7 +624,7 @@ func latencyOverTimeChart(r *loadgen.Result) (*chart, error) {
 	c.addGrid()
 
 	lo, hi := math.Inf(1), 0.0
-	segments := func(get func(loadgen.Second) int64) []plotter.XYs {
+	segments := func(get func(results.Second) int64) []plotter.XYs {
 		var segs []plotter.XYs
 		var cur plotter.XYs
 		for i, s := range have {
@@ -641,9 +641,9 @@ func latencyOverTimeChart(r *loadgen.Result) (*chart, error) {
 		}
 		return append(segs, cur)
 	}
-	maxSegs := downsampleAll(segments(func(s loadgen.Second) int64 { return s.EndToEndMax }))
-	p99Segs := downsampleAll(segments(func(s loadgen.Second) int64 { return s.EndToEndP99 }))
-	p50Segs := downsampleAll(segments(func(s loadgen.Second) int64 { return s.EndToEndP50 }))
+	maxSegs := downsampleAll(segments(func(s results.Second) int64 { return s.EndToEndMax }))
+	p99Segs := downsampleAll(segments(func(s results.Second) int64 { return s.EndToEndP99 }))
+	p50Segs := downsampleAll(segments(func(s results.Second) int64 { return s.EndToEndP50 }))
 	c.p.X.Min, c.p.X.Max = 0, xmax
 	if wideRange(lo, hi) {
 		useLogScale(&c.p.Y, lo, hi, maxSegs, p99Segs, p50Segs)
@@ -666,9 +666,9 @@ func latencyOverTimeChart(r *loadgen.Result) (*chart, error) {
 	return c, nil
 }
 
-func sortedSeries(in []loadgen.Second) []loadgen.Second {
+func sortedSeries(in []results.Second) []results.Second {
 	s := slices.Clone(in)
-	slices.SortStableFunc(s, func(a, b loadgen.Second) int { return a.T - b.T })
+	slices.SortStableFunc(s, func(a, b results.Second) int { return a.T - b.T })
 	return s
 }
 

@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"gonum.org/v1/plot/vg/draw"
 )
 
@@ -39,7 +39,7 @@ const (
 type Side struct {
 	// Label names the side for people: the path it was read from.
 	Label string
-	Runs  []*loadgen.Result
+	Runs  []*results.Result
 	// Dirs are the run directories the runs were read from, relative to
 	// Label, in the order of Runs ("." for a side that is one run).
 	Dirs []string
@@ -73,7 +73,7 @@ func LoadSide(path string) (Side, error) {
 		if err != nil {
 			return err
 		}
-		if !d.IsDir() && d.Name() == ResultFile {
+		if !d.IsDir() && d.Name() == results.ResultFile {
 			rel, err := filepath.Rel(path, filepath.Dir(p))
 			if err != nil {
 				return err
@@ -86,7 +86,7 @@ func LoadSide(path string) (Side, error) {
 		return Side{}, err
 	}
 	if len(dirs) == 0 {
-		return Side{}, fmt.Errorf("%s holds no %s: give a run directory, or a directory of repeated runs", path, ResultFile)
+		return Side{}, fmt.Errorf("%s holds no %s: give a run directory, or a directory of repeated runs", path, results.ResultFile)
 	}
 	if slices.Contains(dirs, ".") {
 		// A run directory is one run, whatever else is under it.
@@ -95,7 +95,7 @@ func LoadSide(path string) (Side, error) {
 	sort.Strings(dirs)
 	side := Side{Label: path, Dirs: dirs}
 	for _, d := range dirs {
-		r, err := loadgen.ReadResult(filepath.Join(path, d, ResultFile))
+		r, err := results.ReadResult(filepath.Join(path, d, results.ResultFile))
 		if err != nil {
 			return Side{}, err
 		}
@@ -178,15 +178,15 @@ type figure struct {
 	name   string
 	unit   string
 	higher bool // higher is better
-	get    func(*loadgen.Result) (float64, bool)
+	get    func(*results.Result) (float64, bool)
 	format func(float64) string
 	// worst compares the worst run rather than the median: one run that
 	// lost messages is one too many.
 	worst bool
 }
 
-func latencyFigure(metric string, pick func(loadgen.LatencySummary) int64) func(*loadgen.Result) (float64, bool) {
-	return func(r *loadgen.Result) (float64, bool) {
+func latencyFigure(metric string, pick func(results.LatencySummary) int64) func(*results.Result) (float64, bool) {
+	return func(r *results.Result) (float64, bool) {
 		l, ok := r.Latency[metric]
 		if !ok || l.Count == 0 {
 			return 0, false
@@ -204,15 +204,15 @@ func figures() []figure {
 		return formatCount(int64(n))
 	}
 	return []figure{
-		{FigurePublishRate, "msg/s", true, func(r *loadgen.Result) (float64, bool) { return r.Summary.PublishRate, true }, formatRate, false},
-		{FigureConsumeRate, "msg/s", true, func(r *loadgen.Result) (float64, bool) {
+		{FigurePublishRate, "msg/s", true, func(r *results.Result) (float64, bool) { return r.Summary.PublishRate, true }, formatRate, false},
+		{FigureConsumeRate, "msg/s", true, func(r *results.Result) (float64, bool) {
 			return consumeRate(r), r.Summary.Consumed > 0 || hasConsumers(r)
 		}, formatRate, false},
-		{FigureE2EP50, "ms", false, latencyFigure(loadgen.MetricEndToEnd, func(l loadgen.LatencySummary) int64 { return l.P50 }), ms, false},
-		{FigureE2EP99, "ms", false, latencyFigure(loadgen.MetricEndToEnd, func(l loadgen.LatencySummary) int64 { return l.P99 }), ms, false},
-		{FigureE2EP999, "ms", false, latencyFigure(loadgen.MetricEndToEnd, func(l loadgen.LatencySummary) int64 { return l.P999 }), ms, false},
-		{FigureConfirmP99, "ms", false, latencyFigure(loadgen.MetricConfirm, func(l loadgen.LatencySummary) int64 { return l.P99 }), ms, false},
-		{FigureLost, "messages", false, func(r *loadgen.Result) (float64, bool) { return float64(r.Integrity.Lost), true }, count, true},
+		{FigureE2EP50, "ms", false, latencyFigure(results.MetricEndToEnd, func(l results.LatencySummary) int64 { return l.P50 }), ms, false},
+		{FigureE2EP99, "ms", false, latencyFigure(results.MetricEndToEnd, func(l results.LatencySummary) int64 { return l.P99 }), ms, false},
+		{FigureE2EP999, "ms", false, latencyFigure(results.MetricEndToEnd, func(l results.LatencySummary) int64 { return l.P999 }), ms, false},
+		{FigureConfirmP99, "ms", false, latencyFigure(results.MetricConfirm, func(l results.LatencySummary) int64 { return l.P99 }), ms, false},
+		{FigureLost, "messages", false, func(r *results.Result) (float64, bool) { return float64(r.Integrity.Lost), true }, count, true},
 	}
 }
 
@@ -226,7 +226,7 @@ func figureByName(name string) figure {
 }
 
 // spreadOf is a figure's median (or worst value) and range over runs.
-func spreadOf(runs []*loadgen.Result, f figure) Spread {
+func spreadOf(runs []*results.Result, f figure) Spread {
 	var vs []float64
 	for _, r := range runs {
 		if v, ok := f.get(r); ok && !math.IsNaN(v) {
@@ -339,7 +339,7 @@ func judge(f figure, g Gate, base, cand Spread, ch float64) (string, bool) {
 // fairnessNotes point out what makes the sides hard to compare.
 func fairnessNotes(c *Comparison) []string {
 	var notes []string
-	collect := func(get func(*loadgen.Result) string) []string {
+	collect := func(get func(*results.Result) string) []string {
 		var out []string
 		for _, s := range c.Sides {
 			for _, r := range s.Runs {
@@ -348,10 +348,10 @@ func fairnessNotes(c *Comparison) []string {
 		}
 		return out
 	}
-	if names := collect(func(r *loadgen.Result) string { return scenarioName(r) }); len(names) > 1 {
+	if names := collect(func(r *results.Result) string { return scenarioName(r) }); len(names) > 1 {
 		notes = append(notes, "The runs are of different scenarios ("+strings.Join(codeAll(names), ", ")+"): check that this is the comparison you meant.")
 	}
-	if rates := collect(func(r *loadgen.Result) string {
+	if rates := collect(func(r *results.Result) string {
 		if r.Summary.TargetRate == 0 {
 			return "unlimited"
 		}
@@ -607,7 +607,7 @@ func changeText(f figure, base Spread, cell Cell) string {
 func sideHistogram(s Side) (*hdrhistogram.Histogram, error) {
 	var merged *hdrhistogram.Histogram
 	for _, r := range s.Runs {
-		h, err := r.Histogram(loadgen.MetricEndToEnd)
+		h, err := r.Histogram(results.MetricEndToEnd)
 		if err != nil {
 			return nil, err
 		}
@@ -676,5 +676,5 @@ func RenderCompare(dir string, c *Comparison) error {
 	if err != nil {
 		return fmt.Errorf("reports: compare: %s: %w", CompareChartFile, err)
 	}
-	return writeFiles(dir, []file{{CompareChartFile, data}, {CompareFile, c.Markdown(CompareChartFile)}}, nil)
+	return writeFiles(dir, []results.File{{Name: CompareChartFile, Data: data}, {Name: CompareFile, Data: c.Markdown(CompareChartFile)}}, nil)
 }

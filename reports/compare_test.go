@@ -8,19 +8,19 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/reports"
+	"github.com/warrenmq/warren/results"
 )
 
 // baseResult is the greenhouse fixture without its warning, built once:
 // building it records some 150,000 latencies.
-var baseResult = sync.OnceValue(func() *loadgen.Result {
+var baseResult = sync.OnceValue(func() *results.Result {
 	r := greenhouseResult(&testing.T{})
 	r.Warnings = nil
 	return r
 })
 
-func side(label string, runs ...*loadgen.Result) reports.Side {
+func side(label string, runs ...*results.Result) reports.Side {
 	return reports.Side{Label: label, Runs: runs}
 }
 
@@ -43,7 +43,7 @@ func TestCompareGate(t *testing.T) {
 	slower := scaled(t, base, 2, 0.5)
 	for _, tc := range []struct {
 		name      string
-		candidate *loadgen.Result
+		candidate *results.Result
 		gate      reports.Gate
 		failing   []string // figures, in order
 	}{
@@ -116,7 +116,7 @@ func TestCompareRepeats(t *testing.T) {
 	c := reports.Compare(baseline, []reports.Side{near, far}, reports.Gate{MaxP99Regression: new(0.2)})
 
 	p99 := row(t, c, reports.FigureE2EP99)
-	if med, want := p99.Cells[0].Median, float64(base.Latency[loadgen.MetricEndToEnd].P99); math.Abs(med-want) > 1 {
+	if med, want := p99.Cells[0].Median, float64(base.Latency[results.MetricEndToEnd].P99); math.Abs(med-want) > 1 {
 		t.Errorf("baseline median p99 %v, want the middle run's %v", med, want)
 	}
 	if !p99.Cells[1].WithinSpread || p99.Cells[1].Failed {
@@ -139,7 +139,7 @@ func TestLoadSide(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, reports.ResultFile), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, results.ResultFile), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -175,9 +175,9 @@ func TestCompareGolden(t *testing.T) {
 	warned := scaled(t, base, 1.04, 1)
 	warned.Warnings = []string{"generator fell behind its target rate by 12%: results understate the broker"}
 	baseline := reports.Side{Label: "runs/baseline", Dirs: []string{"r1", "r2", "r3"},
-		Runs: []*loadgen.Result{scaled(t, base, 1, 1), warned, scaled(t, base, 0.95, 1.01)}}
+		Runs: []*results.Result{scaled(t, base, 1, 1), warned, scaled(t, base, 0.95, 1.01)}}
 	candidate := reports.Side{Label: "runs/candidate", Dirs: []string{"r1", "r2", "r3"},
-		Runs: []*loadgen.Result{scaled(t, base, 1.25, 0.98), lost, scaled(t, base, 1.08, 1)}}
+		Runs: []*results.Result{scaled(t, base, 1.25, 0.98), lost, scaled(t, base, 1.08, 1)}}
 	c := reports.Compare(baseline, []reports.Side{candidate},
 		reports.Gate{MaxP99Regression: new(0.1), MaxThroughputDrop: new(0.05), FailOnLoss: true})
 

@@ -1,7 +1,7 @@
 // Package reports turns what a run measured into something a person reads:
 // a Markdown report with PNG charts next to it.
 //
-// Reports are made from files only (a loadgen.Result, as read from
+// Reports are made from files only (a results.Result, as read from
 // result.json), never from the broker, so a run can be re-reported anywhere
 // and at any time. The Markdown is deterministic — no clock, sorted keys,
 // fixed number formats — so the same result always yields the same bytes and

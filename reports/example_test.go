@@ -5,13 +5,13 @@ import (
 	"log"
 	"os"
 
-	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/reports"
+	"github.com/warrenmq/warren/results"
 )
 
 // Render a run's report from its result.json, as `warren report` does.
 func ExampleRender() {
-	r, err := loadgen.ReadResult("testdata/result.json")
+	r, err := results.ReadResult("testdata/result.json")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -94,8 +94,8 @@ func encode(t testing.TB, h *hdrhistogram.Histogram) string {
 	return string(b) // already base64
 }
 
-func summarise(h *hdrhistogram.Histogram) loadgen.LatencySummary {
-	return loadgen.LatencySummary{
+func summarise(h *hdrhistogram.Histogram) results.LatencySummary {
+	return results.LatencySummary{
 		Count: h.TotalCount(), Min: h.Min(), Mean: h.Mean(),
 		P50: h.ValueAtQuantile(50), P90: h.ValueAtQuantile(90), P99: h.ValueAtQuantile(99),
 		P999: h.ValueAtQuantile(99.9), P9999: h.ValueAtQuantile(99.99), Max: h.Max(),
@@ -112,7 +112,7 @@ func record(t testing.TB, h *hdrhistogram.Histogram, v int64) {
 // greenhouseResult is a realistic result of the greenhouse scenario at
 // 1,000 msg/s for 20 s with 3 s of drain: every histogram, 23 seconds of
 // series, a warning and two events. It is deterministic (fixed seed).
-func greenhouseResult(t testing.TB) *loadgen.Result {
+func greenhouseResult(t testing.TB) *results.Result {
 	t.Helper()
 	rng := rand.New(rand.NewSource(20240611))
 	sendDelay := latencySampler{rng: rng, median: 45, sigma: 0.6, tailP: 0.01, tailMean: 300,
@@ -138,9 +138,9 @@ func greenhouseResult(t testing.TB) *loadgen.Result {
 	}
 
 	start := time.Date(2025, 3, 14, 9, 26, 53, 589_000_000, time.UTC)
-	var series []loadgen.Second
+	var series []results.Second
 	for s := 1; s <= 23; s++ {
-		sec := loadgen.Second{T: s}
+		sec := results.Second{T: s}
 		if s <= 20 {
 			sec.Published = int64(1000 + rng.Intn(7) - 3)
 			sec.Confirmed = sec.Published - int64(rng.Intn(5))
@@ -174,11 +174,11 @@ func greenhouseResult(t testing.TB) *loadgen.Result {
 		cons += s.Consumed
 	}
 
-	return &loadgen.Result{
-		Schema:   loadgen.ResultSchema,
+	return &results.Result{
+		Schema:   results.ResultSchema,
 		ID:       "20250314T092653Z-greenhouse-7f3a",
 		Scenario: fixtureScenario(),
-		Environment: loadgen.Environment{
+		Environment: results.Environment{
 			WarrenVersion: "v0.4.0",
 			GoVersion:     "go1.26.8",
 			OS:            "linux",
@@ -194,7 +194,7 @@ func greenhouseResult(t testing.TB) *loadgen.Result {
 		StartedAt: start,
 		EndedAt:   start.Add(23 * time.Second),
 		Duration:  scenarios.Duration(20 * time.Second),
-		Summary: loadgen.Summary{
+		Summary: results.Summary{
 			TargetRate:     1000,
 			Published:      pub,
 			Confirmed:      confd,
@@ -204,38 +204,38 @@ func greenhouseResult(t testing.TB) *loadgen.Result {
 			ConsumeRate:    float64(cons) / 20,
 			BytesPublished: pub * 256,
 		},
-		Latency: map[string]loadgen.LatencySummary{
-			loadgen.MetricEndToEnd:       summarise(e2e),
-			loadgen.MetricEndToEndActual: summarise(e2eActual),
-			loadgen.MetricConfirm:        summarise(conf),
-			loadgen.MetricSendDelay:      summarise(delay),
+		Latency: map[string]results.LatencySummary{
+			results.MetricEndToEnd:       summarise(e2e),
+			results.MetricEndToEndActual: summarise(e2eActual),
+			results.MetricConfirm:        summarise(conf),
+			results.MetricSendDelay:      summarise(delay),
 		},
 		Series: series,
 		Histograms: map[string]string{
-			loadgen.MetricEndToEnd:       encode(t, e2e),
-			loadgen.MetricEndToEndActual: encode(t, e2eActual),
-			loadgen.MetricConfirm:        encode(t, conf),
-			loadgen.MetricSendDelay:      encode(t, delay),
+			results.MetricEndToEnd:       encode(t, e2e),
+			results.MetricEndToEndActual: encode(t, e2eActual),
+			results.MetricConfirm:        encode(t, conf),
+			results.MetricSendDelay:      encode(t, delay),
 		},
-		Integrity: loadgen.Integrity{
+		Integrity: results.Integrity{
 			Expected:    2 * confd,
 			Received:    2 * confd,
 			Reordered:   0,
 			Redelivered: 14,
-			Queues: []loadgen.QueueIntegrity{
+			Queues: []results.QueueIntegrity{
 				{Queue: "greenhouse.temperature", Expected: confd / 2, Received: confd / 2},
 				{Queue: "greenhouse.all", Expected: confd, Received: confd},
 				{Queue: "greenhouse.zone1", Expected: confd / 2, Received: confd / 2},
 			},
 		},
-		Events: []loadgen.Event{
-			{At: start.Add(12_100 * time.Millisecond), Kind: loadgen.EventUnblocked, Message: "connection sensors-1 unblocked"},
-			{At: start.Add(11_640 * time.Millisecond), Kind: loadgen.EventBlocked, Message: "connection sensors-1 blocked by the broker: low on memory"},
-			{At: start.Add(11_700 * time.Millisecond), Kind: loadgen.EventBlocked, Message: "connection sensors-2 blocked by the broker: low on memory"},
-			{At: start.Add(12_050 * time.Millisecond), Kind: loadgen.EventUnblocked, Message: "connection sensors-2 unblocked"},
+		Events: []results.Event{
+			{At: start.Add(12_100 * time.Millisecond), Kind: results.EventUnblocked, Message: "connection sensors-1 unblocked"},
+			{At: start.Add(11_640 * time.Millisecond), Kind: results.EventBlocked, Message: "connection sensors-1 blocked by the broker: low on memory"},
+			{At: start.Add(11_700 * time.Millisecond), Kind: results.EventBlocked, Message: "connection sensors-2 blocked by the broker: low on memory"},
+			{At: start.Add(12_050 * time.Millisecond), Kind: results.EventUnblocked, Message: "connection sensors-2 unblocked"},
 		},
 		Broker: greenhouseBroker(),
-		Generator: loadgen.Generator{
+		Generator: results.Generator{
 			CPUUserSeconds: 5.91, CPUSystemSeconds: 1.42, CoreShare: 0.3187,
 			CPUPerMessage: 122.6, MaxRSSBytes: 48_123_904, Goroutines: 31,
 		},
@@ -249,9 +249,9 @@ func greenhouseResult(t testing.TB) *loadgen.Result {
 // the management API: greenhouse.all backs up from second 9, broker memory
 // climbs over the high watermark at second 12 (the memory alarm blocks the
 // publishers), and the backlog drains by second 15.
-func greenhouseBroker() loadgen.BrokerView {
+func greenhouseBroker() results.BrokerView {
 	allReady := map[int]int64{9: 140, 10: 520, 11: 1_180, 12: 1_650, 13: 610, 14: 45}
-	var samples []loadgen.BrokerSample
+	var samples []results.BrokerSample
 	for t := 1; t <= 23; t++ {
 		ready := allReady[t]
 		if ready == 0 && t <= 20 {
@@ -273,9 +273,9 @@ func greenhouseBroker() loadgen.BrokerView {
 			ready, unacked = 0, 0
 		}
 		mem := int64(178<<20) + ready*150_000 + int64(t%3)<<20
-		samples = append(samples, loadgen.BrokerSample{
+		samples = append(samples, results.BrokerSample{
 			T: t,
-			Queues: []loadgen.QueueSample{
+			Queues: []results.QueueSample{
 				{Queue: "greenhouse.temperature", Ready: int64(t % 4), Consumers: 1, Unacked: int64(3 + t%5),
 					LagSeconds: float64(t%4) / 500},
 				{Queue: "greenhouse.all", Ready: ready, Consumers: 2, Unacked: unacked, LagSeconds: lag},
@@ -289,8 +289,8 @@ func greenhouseBroker() loadgen.BrokerView {
 			Sockets:     9,
 		})
 	}
-	return loadgen.BrokerView{
-		Source:        loadgen.SourceManagement,
+	return results.BrokerView{
+		Source:        results.SourceManagement,
 		ManagementURI: "http://warren:xxxxx@rabbit.example:15672/",
 		Samples:       samples,
 	}
@@ -298,7 +298,7 @@ func greenhouseBroker() loadgen.BrokerView {
 
 // lossyResult is a run that went wrong: publishers without consumers,
 // messages lost and duplicated, no latency recorded, no warm-up.
-func lossyResult(t testing.TB) *loadgen.Result {
+func lossyResult(t testing.TB) *results.Result {
 	t.Helper()
 	sc := fixtureScenario()
 	sc.Name = "orders | fan-out"
@@ -308,15 +308,15 @@ func lossyResult(t testing.TB) *loadgen.Result {
 	sc.Publishers[0].Confirm = false
 	sc.Publishers[0].Rate = scenarios.Rate{Unlimited: true}
 	start := time.Date(2025, 3, 14, 10, 0, 0, 0, time.FixedZone("CET", 3600))
-	var series []loadgen.Second
+	var series []results.Second
 	for s := 1; s <= 5; s++ {
-		series = append(series, loadgen.Second{T: s, Published: 5000 + int64(s)*10})
+		series = append(series, results.Second{T: s, Published: 5000 + int64(s)*10})
 	}
-	return &loadgen.Result{
-		Schema:   loadgen.ResultSchema,
+	return &results.Result{
+		Schema:   results.ResultSchema,
 		ID:       "lossy",
 		Scenario: sc,
-		Environment: loadgen.Environment{
+		Environment: results.Environment{
 			BrokerURI:     "amqp://guest:xxxxx@127.0.0.1:5672/",
 			BrokerProduct: "RabbitMQ",
 			BrokerVersion: "3.13.7",
@@ -324,26 +324,26 @@ func lossyResult(t testing.TB) *loadgen.Result {
 		StartedAt: start,
 		EndedAt:   start.Add(5 * time.Second),
 		Duration:  scenarios.Duration(5 * time.Second),
-		Summary: loadgen.Summary{
+		Summary: results.Summary{
 			Published: 25_150, PublishRate: 5030, Returned: 2, BytesPublished: 25_150 * 256,
 		},
 		Series: series,
-		Broker: loadgen.BrokerView{Source: loadgen.SourcePassive, Samples: lossySamples()},
+		Broker: results.BrokerView{Source: results.SourcePassive, Samples: lossySamples()},
 		Warnings: []string{
 			"management API at http://guest:xxxxx@127.0.0.1:15672/ did not answer (connection refused): broker memory, alarms and unacked counts were not sampled",
 		},
-		Integrity: loadgen.Integrity{
+		Integrity: results.Integrity{
 			Expected: 1_000, Received: 1_001, Lost: 7, Unconsumed: 40, Duplicated: 8, Unconfirmed: 1, DeadLettered: 2, Rejected: 3,
-			Queues: []loadgen.QueueIntegrity{{Queue: "orders|eu", Expected: 1_000, Received: 1_001, Lost: 7, Unconsumed: 40, Duplicated: 8}},
+			Queues: []results.QueueIntegrity{{Queue: "orders|eu", Expected: 1_000, Received: 1_001, Lost: 7, Unconsumed: 40, Duplicated: 8}},
 		},
 	}
 }
 
 // lossySamples are passive-declare samples of a queue nothing consumes.
-func lossySamples() []loadgen.BrokerSample {
-	var out []loadgen.BrokerSample
+func lossySamples() []results.BrokerSample {
+	var out []results.BrokerSample
 	for t := 1; t <= 5; t++ {
-		out = append(out, loadgen.BrokerSample{T: t, Queues: []loadgen.QueueSample{
+		out = append(out, results.BrokerSample{T: t, Queues: []results.QueueSample{
 			{Queue: "orders|eu", Ready: int64(t) * 5_020},
 		}})
 	}
@@ -353,7 +353,7 @@ func lossySamples() []loadgen.BrokerSample {
 // scaled is a copy of r with every latency multiplied by latency (the
 // histograms re-encoded) and every rate multiplied by rate: scaled(r, 2,
 // 0.5) is the same run made twice as slow.
-func scaled(t testing.TB, r *loadgen.Result, latency, rate float64) *loadgen.Result {
+func scaled(t testing.TB, r *results.Result, latency, rate float64) *results.Result {
 	t.Helper()
 	out := *r
 	out.Summary.PublishRate *= rate
@@ -366,10 +366,10 @@ func scaled(t testing.TB, r *loadgen.Result, latency, rate float64) *loadgen.Res
 		s.Confirmed = int64(math.Round(float64(s.Confirmed) * rate))
 		s.Consumed = int64(math.Round(float64(s.Consumed) * rate))
 	}
-	out.Latency = map[string]loadgen.LatencySummary{}
+	out.Latency = map[string]results.LatencySummary{}
 	for m, l := range r.Latency {
 		f := func(v int64) int64 { return int64(math.Round(float64(v) * latency)) }
-		out.Latency[m] = loadgen.LatencySummary{Count: l.Count, Min: f(l.Min), Mean: l.Mean * latency,
+		out.Latency[m] = results.LatencySummary{Count: l.Count, Min: f(l.Min), Mean: l.Mean * latency,
 			P50: f(l.P50), P90: f(l.P90), P99: f(l.P99), P999: f(l.P999), P9999: f(l.P9999), Max: f(l.Max)}
 	}
 	out.Histograms = map[string]string{}

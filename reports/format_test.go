@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 )
 
 func TestFormatMillis(t *testing.T) {
@@ -86,17 +86,17 @@ func TestPercentileTicks(t *testing.T) {
 
 func TestIntegrityVerdict(t *testing.T) {
 	for _, tc := range []struct {
-		in   loadgen.Integrity
+		in   results.Integrity
 		want string
 	}{
-		{loadgen.Integrity{}, "Nothing to account for: no confirmed message was expected at any queue (integrity is checked against publisher confirms)."},
-		{loadgen.Integrity{Expected: 10, Received: 10}, "No message lost, none duplicated."},
-		{loadgen.Integrity{Expected: 10, Received: 9, Lost: 1}, "**1 message lost**, none duplicated."},
-		{loadgen.Integrity{Expected: 10, Received: 12, Duplicated: 2}, "No message lost; **2 messages duplicated**."},
+		{results.Integrity{}, "Nothing to account for: no confirmed message was expected at any queue (integrity is checked against publisher confirms)."},
+		{results.Integrity{Expected: 10, Received: 10}, "No message lost, none duplicated."},
+		{results.Integrity{Expected: 10, Received: 9, Lost: 1}, "**1 message lost**, none duplicated."},
+		{results.Integrity{Expected: 10, Received: 12, Duplicated: 2}, "No message lost; **2 messages duplicated**."},
 		// Republishing allows as many duplicates as it sent again, not more.
-		{loadgen.Integrity{Expected: 10, Received: 10, Duplicated: 2, Republished: 40}, "No message lost; 2 messages duplicated, within the 40 republished (at-least-once)."},
-		{loadgen.Integrity{Expected: 10, Received: 10, Duplicated: 3, Republished: 2}, "No message lost; **3 messages duplicated**."},
-		{loadgen.Integrity{Expected: 5000, Received: 3999, Lost: 1200, Duplicated: 199}, "**1,200 messages lost**, **199 duplicated**."},
+		{results.Integrity{Expected: 10, Received: 10, Duplicated: 2, Republished: 40}, "No message lost; 2 messages duplicated, within the 40 republished (at-least-once)."},
+		{results.Integrity{Expected: 10, Received: 10, Duplicated: 3, Republished: 2}, "No message lost; **3 messages duplicated**."},
+		{results.Integrity{Expected: 5000, Received: 3999, Lost: 1200, Duplicated: 199}, "**1,200 messages lost**, **199 duplicated**."},
 	} {
 		if got := integrityVerdict(tc.in); got != tc.want {
 			t.Errorf("integrityVerdict(%+v) = %q, want %q", tc.in, got, tc.want)
@@ -122,7 +122,7 @@ func TestMarkdownEscaping(t *testing.T) {
 // times (maps iterate in a new order each time) gives the same bytes, and
 // the bytes of the golden file.
 func TestMarkdownDeterministic(t *testing.T) {
-	r, err := loadgen.ReadResult(filepath.Join("testdata", "result.json"))
+	r, err := results.ReadResult(filepath.Join("testdata", "result.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,13 +9,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
 // Names of the files Render writes.
 const (
-	ReportFile          = "report.md"
 	LatencyChartFile    = "latency.png"
 	ThroughputChartFile = "throughput.png"
 	LatencyOverTimeFile = "latency-over-time.png"
@@ -23,7 +22,7 @@ const (
 
 // markdown renders the report's text. It reads nothing but r: the same
 // result always yields the same bytes.
-func markdown(r *loadgen.Result) []byte {
+func markdown(r *results.Result) []byte {
 	var w mdWriter
 	sc := r.Scenario
 	if sc == nil {
@@ -53,14 +52,14 @@ func markdown(r *loadgen.Result) []byte {
 	return []byte(w.String())
 }
 
-func scenarioName(r *loadgen.Result) string {
+func scenarioName(r *results.Result) string {
 	if r.Scenario != nil && r.Scenario.Name != "" {
 		return r.Scenario.Name
 	}
 	return "(unnamed scenario)"
 }
 
-func writeHeader(w *mdWriter, r *loadgen.Result, sc *scenarios.Scenario) {
+func writeHeader(w *mdWriter, r *results.Result, sc *scenarios.Scenario) {
 	env := r.Environment
 	w.linef("- **Scenario:** %s", code(scenarioName(r)))
 	if sc.Description != "" {
@@ -95,7 +94,7 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func durationLine(r *loadgen.Result, sc *scenarios.Scenario) string {
+func durationLine(r *results.Result, sc *scenarios.Scenario) string {
 	d := r.Duration
 	if d == 0 {
 		d = sc.Run.Duration
@@ -110,7 +109,7 @@ func durationLine(r *loadgen.Result, sc *scenarios.Scenario) string {
 	return s
 }
 
-func brokerLine(env loadgen.Environment) string {
+func brokerLine(env results.Environment) string {
 	product := env.BrokerProduct
 	if product == "" {
 		product = "unknown broker"
@@ -122,7 +121,7 @@ func brokerLine(env loadgen.Environment) string {
 	return s
 }
 
-func warrenLine(env loadgen.Environment) string {
+func warrenLine(env results.Environment) string {
 	v := env.WarrenVersion
 	if v == "" {
 		v = "unknown version"
@@ -333,7 +332,7 @@ func sortedPairs(m map[string]string) string {
 	return strings.Join(parts, ", ")
 }
 
-func writeSummary(w *mdWriter, r *loadgen.Result) {
+func writeSummary(w *mdWriter, r *results.Result) {
 	s := r.Summary
 	w.line("## Summary")
 	w.blank()
@@ -380,7 +379,7 @@ func rateOrNone(rate float64, total int64, expected bool, none string) string {
 
 // usesConfirms says whether the run asked for publisher confirms (or got
 // some).
-func usesConfirms(r *loadgen.Result) bool {
+func usesConfirms(r *results.Result) bool {
 	if r.Summary.Confirmed > 0 {
 		return true
 	}
@@ -395,14 +394,14 @@ func usesConfirms(r *loadgen.Result) bool {
 }
 
 // hasConsumers says whether the run had consumers (or consumed anything).
-func hasConsumers(r *loadgen.Result) bool {
+func hasConsumers(r *results.Result) bool {
 	return r.Summary.Consumed > 0 || (r.Scenario != nil && len(r.Scenario.Consumers) > 0)
 }
 
 // orderedMetrics returns the metrics present in m: first those loadgen
 // names, in its order, then any others sorted by name.
 func orderedMetrics[V any](m map[string]V) []string {
-	known := loadgen.Metrics()
+	known := results.Metrics()
 	var out []string
 	for _, k := range known {
 		if _, ok := m[k]; ok {
@@ -422,19 +421,19 @@ func orderedMetrics[V any](m map[string]V) []string {
 // metricLabel names a latency metric for people.
 func metricLabel(metric string) string {
 	switch metric {
-	case loadgen.MetricEndToEnd:
+	case results.MetricEndToEnd:
 		return "End-to-end (from intended send)"
-	case loadgen.MetricEndToEndActual:
+	case results.MetricEndToEndActual:
 		return "End-to-end (from actual send)"
-	case loadgen.MetricConfirm:
+	case results.MetricConfirm:
 		return "Publisher confirm"
-	case loadgen.MetricSendDelay:
+	case results.MetricSendDelay:
 		return "Send delay"
 	}
 	return metric
 }
 
-func writeLatency(w *mdWriter, r *loadgen.Result) {
+func writeLatency(w *mdWriter, r *results.Result) {
 	w.line("## Latency")
 	w.blank()
 	metrics := orderedMetrics(r.Latency)
@@ -466,7 +465,7 @@ func writeLatency(w *mdWriter, r *loadgen.Result) {
 	w.blank()
 }
 
-func writeIntegrity(w *mdWriter, r *loadgen.Result) {
+func writeIntegrity(w *mdWriter, r *results.Result) {
 	in := r.Integrity
 	w.line("## Integrity")
 	w.blank()
@@ -537,7 +536,7 @@ func unconfirmedText(n int64) string {
 }
 
 // integrityVerdict is the one line a reader looks for.
-func integrityVerdict(in loadgen.Integrity) string {
+func integrityVerdict(in results.Integrity) string {
 	switch {
 	case in.Partial:
 		return "Partial: this is one instance of a shared run, whose consumers took messages other instances published (and the other way round), so its counts below do not balance alone. Merge every instance's run directory (`warren merge`) for the verdict."
@@ -564,7 +563,7 @@ func flagCount(n int64) string {
 	return "**" + formatCount(n) + "**"
 }
 
-func writeEvents(w *mdWriter, r *loadgen.Result) {
+func writeEvents(w *mdWriter, r *results.Result) {
 	if len(r.Events) == 0 {
 		return
 	}

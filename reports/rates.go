@@ -3,7 +3,7 @@ package reports
 import (
 	"math"
 
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 )
 
 // consumeRateWhilePublishing is what the consumers took per second while
@@ -13,7 +13,7 @@ import (
 // caught up in the drain look as fast as the publishers there; this rate
 // shows them falling behind. ok is false when the series has no such
 // second.
-func consumeRateWhilePublishing(r *loadgen.Result) (rate float64, ok bool) {
+func consumeRateWhilePublishing(r *results.Result) (rate float64, ok bool) {
 	last := int(math.Round(r.Duration.Std().Seconds()))
 	warm := 0.0
 	if r.Scenario != nil {
@@ -35,7 +35,7 @@ func consumeRateWhilePublishing(r *loadgen.Result) (rate float64, ok bool) {
 
 // consumeRate is consumeRateWhilePublishing when the series allows it,
 // the summary's rate otherwise.
-func consumeRate(r *loadgen.Result) float64 {
+func consumeRate(r *results.Result) float64 {
 	if v, ok := consumeRateWhilePublishing(r); ok {
 		return v
 	}

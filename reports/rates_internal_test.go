@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -12,7 +12,7 @@ func TestConsumeRateWhilePublishing(t *testing.T) {
 	// Two seconds of publishing at 1,500 msg/s whose consumers took 880
 	// msg/s and caught up in the drain: the summary says 1,500, the series
 	// says 880.
-	series := []loadgen.Second{
+	series := []results.Second{
 		{T: 1, Published: 1580, Consumed: 976},
 		{T: 2, Published: 1420, Consumed: 784},
 		{T: 3, Consumed: 1146},
@@ -22,7 +22,7 @@ func TestConsumeRateWhilePublishing(t *testing.T) {
 		name     string
 		duration time.Duration
 		warmUp   time.Duration
-		series   []loadgen.Second
+		series   []results.Second
 		want     float64
 		ok       bool
 	}{
@@ -33,11 +33,11 @@ func TestConsumeRateWhilePublishing(t *testing.T) {
 		{"no series", 2 * time.Second, 0, nil, 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := &loadgen.Result{
+			r := &results.Result{
 				Duration: scenarios.Duration(tc.duration),
 				Scenario: &scenarios.Scenario{Run: scenarios.RunSettings{WarmUp: scenarios.Duration(tc.warmUp)}},
 				Series:   tc.series,
-				Summary:  loadgen.Summary{ConsumeRate: 1500},
+				Summary:  results.Summary{ConsumeRate: 1500},
 			}
 			got, ok := consumeRateWhilePublishing(r)
 			if got != tc.want || ok != tc.ok {

@@ -7,11 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 )
-
-// ResultFile is the name of the result a run directory holds.
-const ResultFile = "result.json"
 
 // Render writes the human view of r into dir, which must exist:
 // report.md, latency.png, throughput.png and latency-over-time.png, and
@@ -26,7 +23,7 @@ const ResultFile = "result.json"
 // broker charts are the exception: a run has no broker samples only when
 // the monitor did not exist or could not reach the broker, so they are left
 // out, with their links, and a stale one from an earlier render removed.
-func Render(dir string, r *loadgen.Result) error {
+func Render(dir string, r *results.Result) error {
 	if r == nil {
 		return errors.New("reports: render: no result")
 	}
@@ -46,35 +43,30 @@ func Render(dir string, r *loadgen.Result) error {
 
 // RenderDir renders the run directory dir from the result.json it holds.
 func RenderDir(dir string) error {
-	path := filepath.Join(dir, ResultFile)
-	var r *loadgen.Result
+	path := filepath.Join(dir, results.ResultFile)
+	var r *results.Result
 	var err error
 	if _, statErr := os.Stat(path); statErr != nil && os.IsNotExist(statErr) {
 		// A run that was killed never wrote result.json: rebuild what
 		// it streamed, marked incomplete.
-		if r, err = loadgen.Recover(dir); err != nil {
-			return fmt.Errorf("reports: no %s, and %w", ResultFile, err)
+		if r, err = results.Recover(dir); err != nil {
+			return fmt.Errorf("reports: no %s, and %w", results.ResultFile, err)
 		}
-	} else if r, err = loadgen.ReadResult(path); err != nil {
+	} else if r, err = results.ReadResult(path); err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}
 	return Render(dir, r)
 }
 
-type file struct {
-	name string
-	data []byte
-}
-
 // build draws every file in memory, report.md last. It also returns the
 // optional charts the result has no data for, which must not survive from
 // an earlier render.
-func build(r *loadgen.Result) (files []file, absent []string, err error) {
+func build(r *results.Result) (files []results.File, absent []string, err error) {
 	charts := []struct {
 		name string
 		// draw returns a nil chart, for the optional charts only, when
 		// the result has nothing for it.
-		draw func(*loadgen.Result) (*chart, error)
+		draw func(*results.Result) (*chart, error)
 	}{
 		{LatencyChartFile, latencyChart},
 		{ThroughputChartFile, throughputChart},
@@ -96,65 +88,22 @@ func build(r *loadgen.Result) (files []file, absent []string, err error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", c.name, err)
 		}
-		files = append(files, file{c.name, data})
+		files = append(files, results.File{Name: c.name, Data: data})
 	}
-	return append(files, file{ReportFile, markdown(r)}), absent, nil
+	return append(files, results.File{Name: results.ReportFile, Data: markdown(r)}), absent, nil
 }
 
-// writeFiles writes every file to a temporary file in dir, then renames
-// them into place in order. On error it removes its temporary files. Once
-// the new files are in place it removes the stale ones, which the new
-// report.md no longer links.
-func writeFiles(dir string, files []file, stale []string) (err error) {
-	temps := make([]string, 0, len(files))
-	defer func() {
-		if err != nil {
-			for _, t := range temps {
-				os.Remove(t)
-			}
-		}
-	}()
-	for _, f := range files {
-		tmp, err := writeTemp(dir, f)
-		if err != nil {
-			return err
-		}
-		temps = append(temps, tmp)
+// writeFiles writes every file atomically, in order (see
+// results.WriteFiles). Once the new files are in place it removes the stale
+// ones, which the new report.md no longer links.
+func writeFiles(dir string, files []results.File, stale []string) error {
+	if err := results.WriteFiles(dir, files...); err != nil {
+		return fmt.Errorf("reports: %w", err)
 	}
-	for i, f := range files {
-		if err := os.Rename(temps[i], filepath.Join(dir, f.name)); err != nil {
-			temps = temps[i:]
-			return fmt.Errorf("reports: write %s: %w", f.name, err)
-		}
-	}
-	temps = nil
 	for _, name := range stale {
 		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("reports: remove stale %s: %w", name, err)
 		}
 	}
 	return nil
-}
-
-func writeTemp(dir string, f file) (string, error) {
-	tmp, err := os.CreateTemp(dir, "."+f.name+".*.tmp")
-	if err != nil {
-		return "", fmt.Errorf("reports: write %s: %w", f.name, err)
-	}
-	name := tmp.Name()
-	_, err = tmp.Write(f.data)
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(name)
-		return "", fmt.Errorf("reports: write %s: %w", filepath.Join(dir, f.name), err)
-	}
-	return name, nil
 }

@@ -15,8 +15,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/reports"
+	"github.com/warrenmq/warren/results"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/ (and testdata/result.json)")
@@ -26,10 +26,10 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/ (
 // read the output share it.
 var (
 	sharedDir string
-	fixtures  = map[string]func(testing.TB) *loadgen.Result{
+	fixtures  = map[string]func(testing.TB) *results.Result{
 		"greenhouse": greenhouseResult,
 		"lossy":      lossyResult,
-		"empty":      func(testing.TB) *loadgen.Result { return &loadgen.Result{} },
+		"empty":      func(testing.TB) *results.Result { return &results.Result{} },
 	}
 	shared = map[string]*sharedRun{"greenhouse": {}, "lossy": {}, "empty": {}}
 )
@@ -71,7 +71,7 @@ func rendered(t *testing.T, fixture string) string {
 }
 
 var allFiles = []string{
-	reports.ReportFile,
+	results.ReportFile,
 	reports.LatencyChartFile,
 	reports.ThroughputChartFile,
 	reports.LatencyOverTimeFile,
@@ -135,7 +135,7 @@ func TestReportGolden(t *testing.T) {
 		t.Run(fixture, func(t *testing.T) {
 			t.Parallel()
 			dir := rendered(t, fixture)
-			got, err := os.ReadFile(filepath.Join(dir, reports.ReportFile))
+			got, err := os.ReadFile(filepath.Join(dir, results.ReportFile))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,13 +159,13 @@ func TestReportFromResultFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, reports.ResultFile), data, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, results.ResultFile), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := reports.RenderDir(dir); err != nil {
 		t.Fatalf("RenderDir: %v", err)
 	}
-	got, err := os.ReadFile(filepath.Join(dir, reports.ReportFile))
+	got, err := os.ReadFile(filepath.Join(dir, results.ReportFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestReportFromResultFile(t *testing.T) {
 func TestReportContent(t *testing.T) {
 	t.Parallel()
 	dir := rendered(t, "greenhouse")
-	data, err := os.ReadFile(filepath.Join(dir, reports.ReportFile))
+	data, err := os.ReadFile(filepath.Join(dir, results.ReportFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestReportContent(t *testing.T) {
 	if strings.Contains(md, "s3cret") {
 		t.Error("report.md shows the broker password")
 	}
-	// Latency rows follow loadgen.Metrics() order.
+	// Latency rows follow results.Metrics() order.
 	last := -1
 	for _, label := range []string{"End-to-end (from intended send)", "End-to-end (from actual send)", "Publisher confirm", "Send delay"} {
 		i := strings.Index(md, "| "+label+" |")
@@ -327,7 +327,7 @@ func copyDir(t *testing.T, from, to string) {
 // chart it has data for.
 func TestReportPassiveBroker(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile(filepath.Join(rendered(t, "lossy"), reports.ReportFile))
+	data, err := os.ReadFile(filepath.Join(rendered(t, "lossy"), results.ReportFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +395,7 @@ func TestRenderErrors(t *testing.T) {
 			if strings.HasSuffix(e.Name(), ".tmp") {
 				t.Errorf("temporary file %s left behind", e.Name())
 			}
-			if e.Name() == reports.ReportFile {
+			if e.Name() == results.ReportFile {
 				t.Error("report.md written although a chart it links failed")
 			}
 		}
@@ -409,7 +409,7 @@ func TestRenderErrors(t *testing.T) {
 
 	t.Run("corrupt histogram", func(t *testing.T) {
 		bad := greenhouseResult(t)
-		bad.Histograms[loadgen.MetricConfirm] = "not a histogram!"
+		bad.Histograms[results.MetricConfirm] = "not a histogram!"
 		dir := t.TempDir()
 		err := reports.Render(dir, bad)
 		if err == nil || !strings.Contains(err.Error(), "confirm") {
@@ -428,7 +428,7 @@ func TestRenderReplacesPreviousReport(t *testing.T) {
 	if err := reports.Render(dir, greenhouseResult(t)); err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(filepath.Join(dir, reports.ReportFile))
+	data, err := os.ReadFile(filepath.Join(dir, results.ReportFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -122,7 +122,7 @@ func appendNew(list []string, v string) []string {
 // generatorLine says what the run cost warren, so a reader can tell
 // whether the generator rather than the broker was the limit. It is empty
 // for results that did not measure it.
-func generatorLine(g loadgen.Generator, cpus int) string {
+func generatorLine(g results.Generator, cpus int) string {
 	if g.CoreShare == 0 && g.CPUPerMessage == 0 && g.MaxRSSBytes == 0 {
 		return ""
 	}

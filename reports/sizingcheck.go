@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/sizing"
 )
 
@@ -33,7 +33,7 @@ type sizingCheck struct {
 // sizingChecks compares, for every queue that held a backlog, the sizing
 // model's queue memory for the peak number of messages it held with the
 // memory the broker reported for the queue around then.
-func sizingChecks(r *loadgen.Result) []sizingCheck {
+func sizingChecks(r *results.Result) []sizingCheck {
 	if r.Scenario == nil {
 		return nil
 	}
@@ -92,7 +92,7 @@ func sizingChecks(r *loadgen.Result) []sizingCheck {
 // writeSizingCheck puts the sizing model next to what the broker reported
 // for the backlogs the run built, so a user sees how far to trust 'warren
 // size' on this broker.
-func writeSizingCheck(w *mdWriter, r *loadgen.Result) {
+func writeSizingCheck(w *mdWriter, r *results.Result) {
 	checks := sizingChecks(r)
 	if len(checks) == 0 {
 		return

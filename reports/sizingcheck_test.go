@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/sizing"
 )
 
@@ -24,7 +24,7 @@ func TestSizingCheckAgainstTheBroker(t *testing.T) {
 		case i > 10 && i <= 14:
 			mem = 15_000_000 // the stale figure catches up
 		}
-		r.Broker.Samples = append(r.Broker.Samples, loadgen.BrokerSample{T: i, Queues: []loadgen.QueueSample{
+		r.Broker.Samples = append(r.Broker.Samples, results.BrokerSample{T: i, Queues: []results.QueueSample{
 			{Queue: "greenhouse.all", Ready: ready, Unacked: 100 * min(1, ready), Consumers: 2, Memory: mem},
 			{Queue: "greenhouse.zone1", Ready: 10, Consumers: 1, Memory: 9_000},
 		}})
@@ -54,7 +54,7 @@ func TestSizingCheckAgainstTheBroker(t *testing.T) {
 	}
 }
 
-func hasBacklog(r *loadgen.Result) bool {
+func hasBacklog(r *results.Result) bool {
 	for _, s := range r.Broker.Samples {
 		for _, q := range s.Queues {
 			if q.Ready+q.Unacked >= 1000 {

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -47,7 +47,7 @@ type SweepVariant struct {
 	// Dir is the variant's run directory, relative to the sweep directory.
 	Dir string
 	// Result is what the run measured; nil when it failed.
-	Result *loadgen.Result
+	Result *results.Result
 	// Error says why the run failed, when Result is nil.
 	Error string
 }
@@ -91,15 +91,15 @@ type Recommendation struct {
 // per second while publishing (every queue's copy counts; the drain left
 // out, where a variant that fell behind catches up), or what it published
 // when nothing consumed.
-func throughputOf(r *loadgen.Result) float64 {
+func throughputOf(r *results.Result) float64 {
 	if hasConsumers(r) {
 		return consumeRate(r)
 	}
 	return r.Summary.PublishRate
 }
 
-func e2e(r *loadgen.Result) (loadgen.LatencySummary, bool) {
-	l, ok := r.Latency[loadgen.MetricEndToEnd]
+func e2e(r *results.Result) (results.LatencySummary, bool) {
+	l, ok := r.Latency[results.MetricEndToEnd]
 	return l, ok && l.Count > 0
 }
 
@@ -330,7 +330,7 @@ func Recommend(vs []SweepVariant, objective time.Duration) Recommendation {
 }
 
 // mustE2E is the end-to-end summary of a result known to have one.
-func mustE2E(r *loadgen.Result) loadgen.LatencySummary {
+func mustE2E(r *results.Result) results.LatencySummary {
 	l, _ := e2e(r)
 	return l
 }
@@ -338,7 +338,7 @@ func mustE2E(r *loadgen.Result) loadgen.LatencySummary {
 // brokerMaxima are a run's deepest total backlog (ready messages over all
 // its queues at one sample) and most unacked messages; unacked is -1
 // without the management API.
-func brokerMaxima(r *loadgen.Result) (ready, unacked int64, sampled bool) {
+func brokerMaxima(r *results.Result) (ready, unacked int64, sampled bool) {
 	unacked = -1
 	if fromManagement(r) {
 		unacked = 0
@@ -385,7 +385,7 @@ func RenderSweep(dir string, variants []SweepVariant, opts ...SweepOption) error
 		{SweepP99File, sweepP99Chart},
 		{SweepLatencySpectrumFile, sweepSpectrumChart},
 	}
-	var files []file
+	var files []results.File
 	for _, c := range charts {
 		ch, err := c.draw(variants, rec)
 		if err != nil {
@@ -395,14 +395,14 @@ func RenderSweep(dir string, variants []SweepVariant, opts ...SweepOption) error
 		if err != nil {
 			return fmt.Errorf("reports: render sweep: %s: %w", c.name, err)
 		}
-		files = append(files, file{c.name, data})
+		files = append(files, results.File{Name: c.name, Data: data})
 	}
-	files = append(files, file{SweepFile, sweepMarkdown(variants, rec)})
+	files = append(files, results.File{Name: SweepFile, Data: sweepMarkdown(variants, rec)})
 	return writeFiles(dir, files, nil)
 }
 
 // firstResult is the first variant that ran, for what all share.
-func firstResult(vs []SweepVariant) *loadgen.Result {
+func firstResult(vs []SweepVariant) *results.Result {
 	for _, v := range vs {
 		if v.Result != nil {
 			return v.Result
@@ -577,7 +577,7 @@ func variantFigures(v SweepVariant, i int, rec Recommendation) []string {
 		}
 	}
 	confirm := "—"
-	if l, ok := r.Latency[loadgen.MetricConfirm]; ok && l.Count > 0 {
+	if l, ok := r.Latency[results.MetricConfirm]; ok && l.Count > 0 {
 		confirm = formatMillis(l.P99)
 	}
 	depth, unacked := "—", "—"
@@ -596,7 +596,7 @@ func runLink(v SweepVariant) string {
 	if v.Dir == "" || v.Result == nil {
 		return "—"
 	}
-	target := path.Join(v.Dir, ReportFile)
+	target := path.Join(v.Dir, results.ReportFile)
 	// Escape what a link destination cannot hold bare, keeping the path's
 	// slashes.
 	u := url.URL{Path: target}
@@ -868,7 +868,7 @@ func sweepSpectrumChart(vs []SweepVariant, _ Recommendation) (*chart, error) {
 		if v.Result == nil {
 			continue
 		}
-		h, err := v.Result.Histogram(loadgen.MetricEndToEnd)
+		h, err := v.Result.Histogram(results.MetricEndToEnd)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", v.Name, err)
 		}

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/reports"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -53,9 +53,9 @@ func sweepVariant(t *testing.T, seed int64, key string, p point) reports.SweepVa
 	if n, err := strconv.Atoi(p.value); err == nil {
 		sc.Consumers[0].Prefetch = n
 	}
-	var samples []loadgen.BrokerSample
+	var samples []results.BrokerSample
 	for s := 1; s <= 10; s++ {
-		samples = append(samples, loadgen.BrokerSample{T: s, Queues: []loadgen.QueueSample{{
+		samples = append(samples, results.BrokerSample{T: s, Queues: []results.QueueSample{{
 			Queue: "prefetch-sweep.work", Ready: p.depth * int64(s) / 10, Unacked: p.unacked, Consumers: 4}}})
 	}
 	start := time.Date(2025, 3, 14, 11, 0, 0, 0, time.UTC).Add(time.Duration(seed) * 20 * time.Second)
@@ -64,23 +64,23 @@ func sweepVariant(t *testing.T, seed int64, key string, p point) reports.SweepVa
 		Name:   name,
 		Params: map[string]string{key: p.value},
 		Dir:    name,
-		Result: &loadgen.Result{
-			Schema:      loadgen.ResultSchema,
+		Result: &results.Result{
+			Schema:      results.ResultSchema,
 			ID:          "sweep-" + p.value,
 			Scenario:    sc,
-			Environment: loadgen.Environment{WarrenVersion: "v0.4.0", BrokerProduct: "RabbitMQ", BrokerVersion: "4.1.2"},
+			Environment: results.Environment{WarrenVersion: "v0.4.0", BrokerProduct: "RabbitMQ", BrokerVersion: "4.1.2"},
 			StartedAt:   start,
 			EndedAt:     start.Add(15 * time.Second),
 			Duration:    scenarios.Duration(10 * time.Second),
-			Summary: loadgen.Summary{TargetRate: 1500, PublishRate: 1500, ConfirmRate: 1500, ConsumeRate: p.throughput,
+			Summary: results.Summary{TargetRate: 1500, PublishRate: 1500, ConfirmRate: 1500, ConsumeRate: p.throughput,
 				Published: 15_000, Confirmed: 15_000, Consumed: int64(p.throughput * 10)},
-			Latency: map[string]loadgen.LatencySummary{
-				loadgen.MetricEndToEnd: summarise(h),
-				loadgen.MetricConfirm:  summarise(conf),
+			Latency: map[string]results.LatencySummary{
+				results.MetricEndToEnd: summarise(h),
+				results.MetricConfirm:  summarise(conf),
 			},
-			Histograms: map[string]string{loadgen.MetricEndToEnd: encode(t, h), loadgen.MetricConfirm: encode(t, conf)},
-			Integrity:  loadgen.Integrity{Lost: p.lost},
-			Broker:     loadgen.BrokerView{Source: loadgen.SourceManagement, Samples: samples},
+			Histograms: map[string]string{results.MetricEndToEnd: encode(t, h), results.MetricConfirm: encode(t, conf)},
+			Integrity:  results.Integrity{Lost: p.lost},
+			Broker:     results.BrokerView{Source: results.SourceManagement, Samples: samples},
 		},
 	}
 }
@@ -106,7 +106,7 @@ func prefetchSweep(t *testing.T) []reports.SweepVariant {
 func TestRecommend(t *testing.T) {
 	t.Parallel()
 	vs := prefetchSweep(t)
-	bestP99 := float64(vs[1].Result.Latency[loadgen.MetricEndToEnd].P99)
+	bestP99 := float64(vs[1].Result.Latency[results.MetricEndToEnd].P99)
 
 	t.Run("derived objective", func(t *testing.T) {
 		rec := reports.Recommend(vs, 0)

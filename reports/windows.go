@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 )
 
 // keyWindowMinRun is the run length from which the report calls out its key
@@ -30,7 +30,7 @@ func clock(secs float64) string {
 // worstMinute finds the whole minute of the run (seconds 60k+1 to 60k+60)
 // whose highest per-second end-to-end p99 is the highest; ok is false
 // without latency in the series.
-func worstMinute(series []loadgen.Second) (minute int, p99 int64, ok bool) {
+func worstMinute(series []results.Second) (minute int, p99 int64, ok bool) {
 	byMinute := map[int]int64{}
 	for _, s := range series {
 		if s.EndToEndP99 <= 0 {
@@ -55,7 +55,7 @@ type backlogWindow struct {
 	peak     int64
 }
 
-func longestBacklog(samples []loadgen.BrokerSample) (backlogWindow, bool) {
+func longestBacklog(samples []results.BrokerSample) (backlogWindow, bool) {
 	var best backlogWindow
 	found := false
 	open := map[string]*backlogWindow{}
@@ -96,7 +96,7 @@ func longestBacklog(samples []loadgen.BrokerSample) (backlogWindow, bool) {
 // look at first: the worst minute of latency, the longest backlog, and the
 // longest time publishers were blocked, an alarm was on or the connection
 // was lost.
-func writeKeyWindows(w *mdWriter, r *loadgen.Result) {
+func writeKeyWindows(w *mdWriter, r *results.Result) {
 	series := sortedSeries(r.Series)
 	if len(series) == 0 || series[len(series)-1].T < keyWindowMinRun {
 		return
@@ -104,7 +104,7 @@ func writeKeyWindows(w *mdWriter, r *loadgen.Result) {
 	w.line("## Key windows")
 	w.blank()
 	if k, p99, ok := worstMinute(series); ok {
-		whole := r.Latency[loadgen.MetricEndToEnd].P99
+		whole := r.Latency[results.MetricEndToEnd].P99
 		w.linef("- **Worst minute of latency:** %s to %s, end-to-end p99 up to %s ms in one second (%s ms over the whole run).",
 			clock(float64(60*k)), clock(float64(60*k+60)), formatMillis(p99), formatMillis(whole))
 	}

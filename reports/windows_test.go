@@ -9,13 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/reports"
+	"github.com/warrenmq/warren/results"
 )
 
 // soakResult is a two-hour run at 2,000 msg/s with a bad minute (+61m to
 // +62m), a backlog on one queue from +30m to +40m and one blocked minute.
-func soakResult(t *testing.T) *loadgen.Result {
+func soakResult(t *testing.T) *results.Result {
 	r := greenhouseResult(t)
 	r.Series = nil
 	r.Broker.Samples = nil
@@ -26,20 +26,20 @@ func soakResult(t *testing.T) *loadgen.Result {
 		if i > 61*60 && i <= 62*60 {
 			p99 = 90_000 + int64(i%7)
 		}
-		r.Series = append(r.Series, loadgen.Second{T: i, Published: 2000, Confirmed: 2000, Consumed: 6000,
+		r.Series = append(r.Series, results.Second{T: i, Published: 2000, Confirmed: 2000, Consumed: 6000,
 			EndToEndP50: 1500, EndToEndP99: p99, EndToEndMax: p99 + 1000})
 		ready := int64(0)
 		if i >= 30*60 && i <= 40*60 {
 			ready = int64(i - 30*60 + 1)
 		}
-		r.Broker.Samples = append(r.Broker.Samples, loadgen.BrokerSample{T: i, Queues: []loadgen.QueueSample{
+		r.Broker.Samples = append(r.Broker.Samples, results.BrokerSample{T: i, Queues: []results.QueueSample{
 			{Queue: "greenhouse.all", Ready: ready, Consumers: 2},
 			{Queue: "greenhouse.zone1", Ready: 0, Consumers: 1},
 		}})
 	}
-	r.Events = []loadgen.Event{
-		{At: start.Add(90 * time.Minute), Kind: loadgen.EventBlocked, Message: "connection pub-0 blocked by the broker: low on memory"},
-		{At: start.Add(91 * time.Minute), Kind: loadgen.EventUnblocked, Message: "connection pub-0 unblocked"},
+	r.Events = []results.Event{
+		{At: start.Add(90 * time.Minute), Kind: results.EventBlocked, Message: "connection pub-0 blocked by the broker: low on memory"},
+		{At: start.Add(91 * time.Minute), Kind: results.EventUnblocked, Message: "connection pub-0 unblocked"},
 	}
 	r.Duration = 2 * 3600 * 1e9
 	r.EndedAt = start.Add(2 * time.Hour)
@@ -48,12 +48,12 @@ func soakResult(t *testing.T) *loadgen.Result {
 
 // render writes r's report into a temporary directory and returns the
 // Markdown.
-func render(t *testing.T, r *loadgen.Result) string {
+func render(t *testing.T, r *results.Result) string {
 	dir := t.TempDir()
 	if err := reports.Render(dir, r); err != nil {
 		t.Fatal(err)
 	}
-	md, err := os.ReadFile(filepath.Join(dir, reports.ReportFile))
+	md, err := os.ReadFile(filepath.Join(dir, results.ReportFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 	"github.com/warrenmq/warren/sizing"
 )
@@ -439,7 +440,7 @@ func selectBenchCases(list string) ([]benchCase, error) {
 
 // runBenchCase runs a case once on a queue of its own, which the run
 // deletes when it ends.
-func runBenchCase(ctx context.Context, bc benchCase, d time.Duration, opts []loadgen.Option) (*loadgen.Result, error) {
+func runBenchCase(ctx context.Context, bc benchCase, d time.Duration, opts []loadgen.Option) (*results.Result, error) {
 	var b [4]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return nil, err
@@ -455,7 +456,7 @@ func runBenchCase(ctx context.Context, bc benchCase, d time.Duration, opts []loa
 // benchFigures extracts a run's figures. CPU per message is per message
 // published, as the reference tool reports it (Generator.CPUPerMessage
 // divides by published and consumed).
-func benchFigures(res *loadgen.Result) BenchFigures {
+func benchFigures(res *results.Result) BenchFigures {
 	g := res.Generator
 	f := BenchFigures{
 		RunID:            res.ID,
@@ -463,9 +464,9 @@ func benchFigures(res *loadgen.Result) BenchFigures {
 		Consumed:         res.Summary.Consumed,
 		PublishRate:      res.Summary.PublishRate,
 		ConsumeRate:      res.Summary.ConsumeRate,
-		EndToEnd:         benchLatency(res.Latency[loadgen.MetricEndToEnd]),
-		Confirm:          benchLatency(res.Latency[loadgen.MetricConfirm]),
-		SendDelay:        benchLatency(res.Latency[loadgen.MetricSendDelay]),
+		EndToEnd:         benchLatency(res.Latency[results.MetricEndToEnd]),
+		Confirm:          benchLatency(res.Latency[results.MetricConfirm]),
+		SendDelay:        benchLatency(res.Latency[results.MetricSendDelay]),
 		CPUUserSeconds:   g.CPUUserSeconds,
 		CPUSystemSeconds: g.CPUSystemSeconds,
 		CoreShare:        g.CoreShare,
@@ -481,7 +482,7 @@ func benchFigures(res *loadgen.Result) BenchFigures {
 	return f
 }
 
-func benchLatency(l loadgen.LatencySummary) BenchLatency {
+func benchLatency(l results.LatencySummary) BenchLatency {
 	return BenchLatency{P50: l.P50, P99: l.P99, P999: l.P999}
 }
 
@@ -744,7 +745,7 @@ func benchResetPeakRSS() {
 }
 
 // WriteFile writes the results atomically.
-func (bf *BenchFile) WriteFile(path string) error { return loadgen.WriteJSONFile(path, bf) }
+func (bf *BenchFile) WriteFile(path string) error { return results.WriteJSONFile(path, bf) }
 
 // ReadBenchFile reads a file `warren bench` wrote.
 func ReadBenchFile(path string) (*BenchFile, error) {

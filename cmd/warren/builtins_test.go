@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/warrenmq/warren/internal/testbroker"
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -23,7 +23,7 @@ func TestEveryBuiltinRuns(t *testing.T) {
 			if code != exitOK {
 				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 			}
-			res, err := loadgen.ReadResult(filepath.Join(dir, "result.json"))
+			res, err := results.ReadResult(filepath.Join(dir, "result.json"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,13 +9,13 @@ import (
 	"testing"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 )
 
 // slower makes r twice as slow: rates halved, every latency doubled, the
 // histograms re-encoded so the chart shows it too.
-func slower(t *testing.T) func(*loadgen.Result) {
-	return func(r *loadgen.Result) {
+func slower(t *testing.T) func(*results.Result) {
+	return func(r *results.Result) {
 		r.Summary.PublishRate /= 2
 		r.Summary.ConfirmRate /= 2
 		r.Summary.ConsumeRate /= 2
@@ -123,7 +123,7 @@ func TestCompareWithoutGateReports(t *testing.T) {
 func TestCompareRepeats(t *testing.T) {
 	parent := t.TempDir()
 	for i, f := range []float64{1, 1.02, 0.97} {
-		runDirFrom(t, filepath.Join(parent, "base"), "r"+string(rune('1'+i)), func(r *loadgen.Result) {
+		runDirFrom(t, filepath.Join(parent, "base"), "r"+string(rune('1'+i)), func(r *results.Result) {
 			r.Summary.PublishRate *= f
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -53,7 +54,7 @@ func verifyDurabilityCmd(ctx context.Context, c *cli, args []string) int {
 		if err := os.MkdirAll(*out, 0o755); err != nil {
 			return fail(c, "verify-durability", exitFailure, "%v", err)
 		}
-		if err := loadgen.WriteJSONFile(filepath.Join(*out, "durability.json"), res); err != nil {
+		if err := results.WriteJSONFile(filepath.Join(*out, "durability.json"), res); err != nil {
 			return fail(c, "verify-durability", exitFailure, "%v", err)
 		}
 	}

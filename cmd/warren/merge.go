@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/reports"
+	"github.com/warrenmq/warren/results"
 )
 
 // mergeCmd joins the run directories of the instances of one shared run
@@ -36,7 +36,7 @@ func mergeCmd(_ context.Context, c *cli, args []string) int {
 			return fail(c, "merge", exitBadInput, "%s is not a run directory: give the directories that 'warren run --out' wrote", dir)
 		}
 	}
-	res, err := loadgen.MergeRuns(fs.Args()...)
+	res, err := results.Merge(fs.Args()...)
 	if err != nil {
 		return fail(c, "merge", exitBadInput, "%v", err)
 	}
@@ -52,11 +52,11 @@ func mergeCmd(_ context.Context, c *cli, args []string) int {
 		return fail(c, "merge", exitBadInput, "cannot write under %s: %v", parent, err)
 	}
 	defer os.RemoveAll(tmp)
-	if err := res.WriteFile(filepath.Join(tmp, loadgen.ResultFile)); err != nil {
-		return fail(c, "merge", exitFailure, "write %s: %v", loadgen.ResultFile, err)
+	if err := res.WriteFile(filepath.Join(tmp, results.ResultFile)); err != nil {
+		return fail(c, "merge", exitFailure, "write %s: %v", results.ResultFile, err)
 	}
-	if err := res.Accounting.WriteFile(filepath.Join(tmp, loadgen.AccountingFile)); err != nil {
-		return fail(c, "merge", exitFailure, "write %s: %v", loadgen.AccountingFile, err)
+	if err := res.Accounting.WriteFile(filepath.Join(tmp, results.AccountingFile)); err != nil {
+		return fail(c, "merge", exitFailure, "write %s: %v", results.AccountingFile, err)
 	}
 	if code := writeMergedHlog(c, tmp, res.StartedAt, fs.Args()); code != exitOK {
 		return code
@@ -72,9 +72,9 @@ func mergeCmd(_ context.Context, c *cli, args []string) int {
 	fmt.Fprintf(c.stdout, "merged %d instances (%s)\n", fs.NArg(), res.Environment.InstanceID)
 	printSummary(c.stdout, res)
 	if *noReport {
-		fmt.Fprintf(c.stdout, "result: %s\n", filepath.Join(*out, loadgen.ResultFile))
+		fmt.Fprintf(c.stdout, "result: %s\n", filepath.Join(*out, results.ResultFile))
 	} else {
-		fmt.Fprintf(c.stdout, "report: %s\n", filepath.Join(*out, reports.ReportFile))
+		fmt.Fprintf(c.stdout, "report: %s\n", filepath.Join(*out, results.ReportFile))
 	}
 	return exitOK
 }
@@ -82,17 +82,17 @@ func mergeCmd(_ context.Context, c *cli, args []string) int {
 // writeMergedHlog writes the merged run's latency.hlog into dir, when any
 // instance left one.
 func writeMergedHlog(c *cli, dir string, base time.Time, runs []string) int {
-	path := filepath.Join(dir, loadgen.HlogFile)
+	path := filepath.Join(dir, results.HlogFile)
 	f, err := os.Create(path)
 	if err != nil {
-		return fail(c, "merge", exitFailure, "write %s: %v", loadgen.HlogFile, err)
+		return fail(c, "merge", exitFailure, "write %s: %v", results.HlogFile, err)
 	}
-	wrote, err := loadgen.MergeHlogs(f, base, runs...)
+	wrote, err := results.MergeHlogs(f, base, runs...)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return fail(c, "merge", exitBadInput, "merge %s: %v", loadgen.HlogFile, err)
+		return fail(c, "merge", exitBadInput, "merge %s: %v", results.HlogFile, err)
 	}
 	if !wrote {
 		os.Remove(path)

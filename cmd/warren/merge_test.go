@@ -19,7 +19,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/warrenmq/warren/internal/testbroker"
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 )
 
 // k8sJob is the part of deploy/kubernetes/job.yaml the test reads.
@@ -76,7 +76,7 @@ func TestKubernetesJobRunsAndMerges(t *testing.T) {
 	}
 
 	bin := buildWarren(t)
-	results := t.TempDir()
+	resultsDir := t.TempDir()
 	runID := testbroker.UniqueName(t, "k8s")
 	prefix := runID + "."
 	startAt := time.Now().Add(3 * time.Second).UTC().Format(time.RFC3339)
@@ -84,7 +84,7 @@ func TestKubernetesJobRunsAndMerges(t *testing.T) {
 		var args []string
 		for _, a := range podArgs {
 			a = strings.NewReplacer("$(RUN_ID)", runID, "$(JOB_COMPLETION_INDEX)", fmt.Sprint(index),
-				"$(START_AT)", startAt, "/results", results).Replace(a)
+				"$(START_AT)", startAt, "/results", resultsDir).Replace(a)
 			switch {
 			case strings.HasPrefix(a, "--duration="):
 				a = "--duration=4s" // kept short for the test
@@ -118,8 +118,8 @@ func TestKubernetesJobRunsAndMerges(t *testing.T) {
 		if errs[i] != nil {
 			t.Fatalf("pod %d: %v\n%s", i, errs[i], outputs[i])
 		}
-		dir := filepath.Join(results, runID, fmt.Sprintf("pod-%d", i))
-		res, err := loadgen.ReadResult(filepath.Join(dir, loadgen.ResultFile))
+		dir := filepath.Join(resultsDir, runID, fmt.Sprintf("pod-%d", i))
+		res, err := results.ReadResult(filepath.Join(dir, results.ResultFile))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,7 +132,7 @@ func TestKubernetesJobRunsAndMerges(t *testing.T) {
 	}
 	// Both pods began at the --start-at time, not when they were started.
 	for _, dir := range dirs {
-		res, _ := loadgen.ReadResult(filepath.Join(dir, loadgen.ResultFile))
+		res, _ := results.ReadResult(filepath.Join(dir, results.ResultFile))
 		at, _ := time.Parse(time.RFC3339, startAt)
 		if d := res.StartedAt.Sub(at); d < 0 || d > time.Second {
 			t.Errorf("%s began publishing at %s, %s from --start-at %s", dir, res.StartedAt, d, startAt)
@@ -147,7 +147,7 @@ func TestKubernetesJobRunsAndMerges(t *testing.T) {
 	}
 	// The shell expands $RUN_ID and the pod-* glob in the Job; here the
 	// test does.
-	expanded := strings.ReplaceAll(strings.ReplaceAll(m[1], "$RUN_ID", runID), "/results", results)
+	expanded := strings.ReplaceAll(strings.ReplaceAll(m[1], "$RUN_ID", runID), "/results", resultsDir)
 	var args []string
 	for _, f := range strings.Fields(expanded) {
 		if strings.ContainsRune(f, '*') {
@@ -161,8 +161,8 @@ func TestKubernetesJobRunsAndMerges(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("%v: exit %d\n%s%s", args, code, stdout, stderr)
 	}
-	out := filepath.Join(results, runID, "merged")
-	res, err := loadgen.ReadResult(filepath.Join(out, loadgen.ResultFile))
+	out := filepath.Join(resultsDir, runID, "merged")
+	res, err := results.ReadResult(filepath.Join(out, results.ResultFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestKubernetesJobRunsAndMerges(t *testing.T) {
 	if in.Expected == 0 || in.Received != in.Expected || in.Lost != 0 || in.Duplicated != 0 || in.Foreign != 0 || in.Unconsumed != 0 {
 		t.Errorf("merged integrity should account for every copy: %+v", in)
 	}
-	if e2e := res.Latency[loadgen.MetricEndToEnd]; e2e.Count != consumed {
+	if e2e := res.Latency[results.MetricEndToEnd]; e2e.Count != consumed {
 		t.Errorf("merged end-to-end histogram holds %d values; the pods consumed %d", e2e.Count, consumed)
 	}
 	if res.Environment.InstanceID != "pod-0,pod-1" {
@@ -186,17 +186,17 @@ func TestKubernetesJobRunsAndMerges(t *testing.T) {
 	// metric by metric, on one clock from the earliest start.
 	podCounts := map[string]int64{}
 	for _, dir := range dirs {
-		for tag, n := range hlogCounts(t, filepath.Join(dir, loadgen.HlogFile)) {
+		for tag, n := range hlogCounts(t, filepath.Join(dir, results.HlogFile)) {
 			podCounts[tag] += n
 		}
 	}
-	if merged := hlogCounts(t, filepath.Join(out, loadgen.HlogFile)); len(podCounts) == 0 || !maps.Equal(merged, podCounts) {
+	if merged := hlogCounts(t, filepath.Join(out, results.HlogFile)); len(podCounts) == 0 || !maps.Equal(merged, podCounts) {
 		t.Errorf("merged latency.hlog counts %v, the pods' logs %v", merged, podCounts)
 	}
 	// The messages really crossed: each pod's consumers took some of the
 	// other pod's messages, so neither pod balances on its own.
 	for _, dir := range dirs {
-		acc, err := loadgen.ReadAccounting(filepath.Join(dir, loadgen.AccountingFile))
+		acc, err := results.ReadAccounting(filepath.Join(dir, results.AccountingFile))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,8 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/reports"
+	"github.com/warrenmq/warren/results"
 )
 
 // reportCmd re-renders run directories' report.md and charts from their
@@ -35,14 +35,14 @@ func reportCmd(_ context.Context, c *cli, args []string) int {
 			code = fail(c, "report", exitFailure, "%s: %v", dir, err)
 			continue
 		}
-		fmt.Fprintf(c.stdout, "report: %s\n", filepath.Join(dir, reports.ReportFile))
+		fmt.Fprintf(c.stdout, "report: %s\n", filepath.Join(dir, results.ReportFile))
 	}
 	return code
 }
 
 // readRunDir reads the result.json of a run directory, with an error that
 // says in one line what is wrong with it.
-func readRunDir(dir string) (*loadgen.Result, error) {
+func readRunDir(dir string) (*results.Result, error) {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -52,13 +52,13 @@ func readRunDir(dir string) (*loadgen.Result, error) {
 	case !fi.IsDir():
 		return nil, fmt.Errorf("%s is a file: give the run directory that holds result.json", dir)
 	}
-	path := filepath.Join(dir, reports.ResultFile)
+	path := filepath.Join(dir, results.ResultFile)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		if _, err := os.Stat(filepath.Join(dir, loadgen.RunFile)); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, results.RunFile)); err == nil {
 			// A run that was killed: rebuild what it streamed.
-			return loadgen.Recover(dir)
+			return results.Recover(dir)
 		}
-		return nil, fmt.Errorf("%s has no %s: is it a run directory? (warren run writes one per run)", dir, reports.ResultFile)
+		return nil, fmt.Errorf("%s has no %s: is it a run directory? (warren run writes one per run)", dir, results.ResultFile)
 	}
-	return loadgen.ReadResult(path)
+	return results.ReadResult(path)
 }

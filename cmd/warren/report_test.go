@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 )
 
 // fixtureResult is a realistic result (the greenhouse fixture of package
@@ -15,9 +15,9 @@ const fixtureResult = "../../reports/testdata/result.json"
 
 // runDirFrom makes a run directory under parent holding a copy of the
 // fixture result, changed by edit when it is not nil.
-func runDirFrom(t *testing.T, parent, name string, edit func(*loadgen.Result)) string {
+func runDirFrom(t *testing.T, parent, name string, edit func(*results.Result)) string {
 	t.Helper()
-	r, err := loadgen.ReadResult(fixtureResult)
+	r, err := results.ReadResult(fixtureResult)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestReportBadInput(t *testing.T) {
 	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	oldSchema := runDirFrom(t, parent, "old", func(r *loadgen.Result) { r.Schema = "warren.result/v0" })
+	oldSchema := runDirFrom(t, parent, "old", func(r *results.Result) { r.Schema = "warren.result/v0" })
 	notJSON := filepath.Join(parent, "garbled")
 	if err := os.Mkdir(notJSON, 0o755); err != nil {
 		t.Fatal(err)

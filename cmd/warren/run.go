@@ -15,6 +15,7 @@ import (
 
 	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/reports"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -275,7 +276,7 @@ type runOutput struct {
 // (run.json, series.jsonl, latency.hlog) survives even a killed process for
 // 'warren report' to rebuild. On failure it prints the error and returns a
 // nil result with the exit status.
-func executeRun(ctx context.Context, c *cli, s *scenarios.Scenario, opts []loadgen.Option, dir string, o runOutput) (*loadgen.Result, int) {
+func executeRun(ctx context.Context, c *cli, s *scenarios.Scenario, opts []loadgen.Option, dir string, o runOutput) (*results.Result, int) {
 	if _, err := os.Stat(dir); err == nil {
 		return nil, fail(c, "run", exitBadInput, "run directory %s exists already: choose another --out, or remove it", dir)
 	}
@@ -294,20 +295,20 @@ func executeRun(ctx context.Context, c *cli, s *scenarios.Scenario, opts []loadg
 			os.RemoveAll(current)
 		}
 	}()
-	hlog, err := os.Create(filepath.Join(partial, loadgen.HlogFile))
+	hlog, err := os.Create(filepath.Join(partial, results.HlogFile))
 	if err != nil {
 		return nil, fail(c, "run", exitFailure, "%v", err)
 	}
 	defer hlog.Close()
-	series, err := os.Create(filepath.Join(partial, loadgen.SeriesFile))
+	series, err := os.Create(filepath.Join(partial, results.SeriesFile))
 	if err != nil {
 		return nil, fail(c, "run", exitFailure, "%v", err)
 	}
 	defer series.Close()
 
-	started := func(info loadgen.StartInfo) error {
-		if err := loadgen.WriteJSONFile(filepath.Join(partial, loadgen.RunFile), info); err != nil {
-			return fmt.Errorf("write %s: %w", loadgen.RunFile, err)
+	started := func(info results.StartInfo) error {
+		if err := results.WriteJSONFile(filepath.Join(partial, results.RunFile), info); err != nil {
+			return fmt.Errorf("write %s: %w", results.RunFile, err)
 		}
 		// The open files move with the directory.
 		if err := os.Rename(partial, dir); err != nil {
@@ -336,12 +337,12 @@ func executeRun(ctx context.Context, c *cli, s *scenarios.Scenario, opts []loadg
 			return nil, fail(c, "run", exitFailure, "write %s: %v", filepath.Base(f.Name()), err)
 		}
 	}
-	if err := res.WriteFile(filepath.Join(current, loadgen.ResultFile)); err != nil {
+	if err := res.WriteFile(filepath.Join(current, results.ResultFile)); err != nil {
 		return nil, fail(c, "run", exitFailure, "write result.json: %v", err)
 	}
 	if res.Accounting != nil {
-		if err := res.Accounting.WriteFile(filepath.Join(current, loadgen.AccountingFile)); err != nil {
-			return nil, fail(c, "run", exitFailure, "write %s: %v", loadgen.AccountingFile, err)
+		if err := res.Accounting.WriteFile(filepath.Join(current, results.AccountingFile)); err != nil {
+			return nil, fail(c, "run", exitFailure, "write %s: %v", results.AccountingFile, err)
 		}
 	}
 	if !o.noReport {
@@ -357,14 +358,14 @@ func executeRun(ctx context.Context, c *cli, s *scenarios.Scenario, opts []loadg
 // what ran is written all the same.
 const exitInterrupted = 130
 
-func printSummary(w io.Writer, r *loadgen.Result) {
+func printSummary(w io.Writer, r *results.Result) {
 	s := r.Summary
 	fmt.Fprintf(w, "%s: published %d (%.0f msg/s), confirmed %d, consumed %d (%.0f msg/s) in %s\n",
 		r.Scenario.Name, s.Published, s.PublishRate, s.Confirmed, s.Consumed, s.ConsumeRate, r.Duration)
-	if l, ok := r.Latency[loadgen.MetricEndToEnd]; ok {
+	if l, ok := r.Latency[results.MetricEndToEnd]; ok {
 		fmt.Fprintf(w, "end-to-end latency: p50 %s  p99 %s  p99.9 %s  max %s\n", us(l.P50), us(l.P99), us(l.P999), us(l.Max))
 	}
-	if l, ok := r.Latency[loadgen.MetricConfirm]; ok {
+	if l, ok := r.Latency[results.MetricConfirm]; ok {
 		fmt.Fprintf(w, "confirm latency:    p50 %s  p99 %s  p99.9 %s  max %s\n", us(l.P50), us(l.P99), us(l.P999), us(l.Max))
 	}
 	in := r.Integrity

@@ -11,7 +11,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/warrenmq/warren/internal/testbroker"
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 )
 
 func TestRunUnreachableBroker(t *testing.T) {
@@ -93,7 +93,7 @@ func TestRunGreenhouse(t *testing.T) {
 	if !strings.Contains(stderr, "pub ") {
 		t.Errorf("no progress lines on stderr:\n%s", stderr)
 	}
-	res, err := loadgen.ReadResult(filepath.Join(dir, "result.json"))
+	res, err := results.ReadResult(filepath.Join(dir, "result.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestRunGreenhouse(t *testing.T) {
 	if s.Published < 1140 && !strings.Contains(strings.Join(res.Warnings, "\n"), "target") {
 		t.Errorf("published %d of about 1200 without a warning that the target was missed: %q", s.Published, res.Warnings)
 	}
-	e2e, ok := res.Latency[loadgen.MetricEndToEnd]
+	e2e, ok := res.Latency[results.MetricEndToEnd]
 	if !ok || e2e.P50 <= 0 || e2e.P99 < e2e.P50 || e2e.Max < e2e.P99 {
 		t.Errorf("end-to-end latency summary not sane: %+v", e2e)
 	}
@@ -161,7 +161,7 @@ func TestRunRepeat(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, i := range []string{"1", "2"} {
-		if _, err := loadgen.ReadResult(filepath.Join(dir, i, "result.json")); err != nil {
+		if _, err := results.ReadResult(filepath.Join(dir, i, "result.json")); err != nil {
 			t.Errorf("repeat %s: %v", i, err)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/warrenmq/warren/internal/testbroker"
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -58,7 +58,7 @@ func TestInterruptWritesWhatRan(t *testing.T) {
 			if took := time.Since(start); took > 20*time.Second {
 				t.Errorf("stopping took %s", took)
 			}
-			res, err := loadgen.ReadResult(filepath.Join(dir, "result.json"))
+			res, err := results.ReadResult(filepath.Join(dir, "result.json"))
 			if err != nil {
 				t.Fatalf("no result after an interrupt: %v", err)
 			}
@@ -103,7 +103,7 @@ func TestSecondInterruptStopsTheDrain(t *testing.T) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("the second interrupt took %s to stop the run", took)
 	}
-	res, err := loadgen.ReadResult(filepath.Join(dir, "result.json"))
+	res, err := results.ReadResult(filepath.Join(dir, "result.json"))
 	if err != nil {
 		t.Fatalf("no result after a second interrupt: %v", err)
 	}
@@ -154,14 +154,14 @@ func TestKilledRunStillReports(t *testing.T) {
 	if !strings.Contains(string(md), "incomplete run: stopped at") {
 		t.Errorf("report.md does not say the run is incomplete:\n%.600s", md)
 	}
-	res, err := loadgen.Recover(dir)
+	res, err := results.Recover(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Summary.Published == 0 || len(res.Series) < 3 {
 		t.Errorf("recovered %d published over %d seconds", res.Summary.Published, len(res.Series))
 	}
-	if l := res.Latency[loadgen.MetricEndToEnd]; l.Count == 0 {
+	if l := res.Latency[results.MetricEndToEnd]; l.Count == 0 {
 		t.Error("no end-to-end latency recovered from latency.hlog")
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 	"github.com/warrenmq/warren/sizing"
 )
@@ -198,9 +199,9 @@ func sizeCmd(ctx context.Context, c *cli, args []string) int {
 	if err != nil {
 		return fail(c, "size", exitBadInput, "%v", err)
 	}
-	var cal *loadgen.Calibration
+	var cal *results.Calibration
 	if f.calibration != "" {
-		if cal, err = loadgen.ReadCalibration(f.calibration); err != nil {
+		if cal, err = results.ReadCalibration(f.calibration); err != nil {
 			return fail(c, "size", exitBadInput, "--calibration: %v", err)
 		}
 		if in.Version == "" {
@@ -234,7 +235,7 @@ func sizeCmd(ctx context.Context, c *cli, args []string) int {
 }
 
 // measurements turns a calibration file into the model's measurements.
-func measurements(cal *loadgen.Calibration) sizing.Measurements {
+func measurements(cal *results.Calibration) sizing.Measurements {
 	m := sizing.Measurements{
 		Broker:            calibratedOn(cal),
 		ConnectionBytes:   cal.ConnectionBytes,
@@ -255,7 +256,7 @@ func measurements(cal *loadgen.Calibration) sizing.Measurements {
 	return m
 }
 
-func calibratedOn(cal *loadgen.Calibration) string {
+func calibratedOn(cal *results.Calibration) string {
 	s := strings.TrimSpace(cal.Broker.Product + " " + cal.Broker.Version)
 	if cal.Broker.Node != "" {
 		s += " on " + cal.Broker.Node
@@ -297,7 +298,7 @@ func describe(in sizing.Input) string {
 }
 
 // constantsNote says where the constants came from.
-func constantsNote(p sizing.Plan, cal *loadgen.Calibration, path string) string {
+func constantsNote(p sizing.Plan, cal *results.Calibration, path string) string {
 	if cal == nil {
 		return "RabbitMQ defaults and warren's measurements on 3.10.8 (not your broker: run 'warren size calibrate')"
 	}
@@ -312,7 +313,7 @@ func constantsNote(p sizing.Plan, cal *loadgen.Calibration, path string) string 
 
 // writeSizeText prints the plan as a table, one section at a time, each
 // line with its formula.
-func writeSizeText(w io.Writer, p sizing.Plan, cal *loadgen.Calibration, path string, assumptions bool) {
+func writeSizeText(w io.Writer, p sizing.Plan, cal *results.Calibration, path string, assumptions bool) {
 	fmt.Fprintf(w, "Plan for %s.\n", describe(p.Input))
 	fmt.Fprintf(w, "Constants: %s.\n", constantsNote(p, cal, path))
 	nameW, valueW := 0, 0
@@ -351,7 +352,7 @@ func writeSizeText(w io.Writer, p sizing.Plan, cal *loadgen.Calibration, path st
 }
 
 // writeSizeReport writes sizing.md and its charts into dir.
-func writeSizeReport(dir string, p sizing.Plan, cal *loadgen.Calibration, path string) error {
+func writeSizeReport(dir string, p sizing.Plan, cal *results.Calibration, path string) error {
 	ram, err := ramChart(p)
 	if err != nil {
 		return fmt.Errorf("%s: %w", sizingRAMChart, err)
@@ -380,7 +381,7 @@ func mdCell(s string) string {
 // sizingMarkdown renders the plan: inputs, outputs with formulas and
 // assumptions, warnings, constants, production settings, charts. It reads
 // no clock, so the same plan gives the same bytes.
-func sizingMarkdown(p sizing.Plan, cal *loadgen.Calibration, path string) []byte {
+func sizingMarkdown(p sizing.Plan, cal *results.Calibration, path string) []byte {
 	var b bytes.Buffer
 	in := p.Input
 	fmt.Fprintf(&b, "# Sizing plan\n\n%s.\n\n", describe(in))
@@ -694,7 +695,7 @@ func flagOrEnv(changed bool, flag, env string) string {
 
 // writeCalibration prints what a calibration measured, and the wire bytes
 // next to the framing formula.
-func writeCalibration(w io.Writer, cal *loadgen.Calibration) {
+func writeCalibration(w io.Writer, cal *results.Calibration) {
 	b := cal.Broker
 	fmt.Fprintf(w, "Calibrated %s %s (Erlang %s) on %s; frame_max %s.\n", b.Product, b.Version, b.Erlang, b.Node, sizing.FormatValue(float64(cal.FrameMax), sizing.UnitCount))
 	if len(cal.Queues) > 0 {

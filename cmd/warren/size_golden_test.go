@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -59,7 +59,7 @@ func TestSizeGolden(t *testing.T) {
 // TestSizeCalibrationGolden compares what 'warren size calibrate' prints
 // about a calibration with testdata.
 func TestSizeCalibrationGolden(t *testing.T) {
-	cal, err := loadgen.ReadCalibration(filepath.Join("testdata", "calibration.json"))
+	cal, err := results.ReadCalibration(filepath.Join("testdata", "calibration.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

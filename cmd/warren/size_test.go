@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/warrenmq/warren/internal/testbroker"
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/results"
 )
 
 // The done-when: the napkin numbers, and next to them the RAM with
@@ -155,11 +155,11 @@ func colours(img image.Image) int {
 }
 
 func TestSizeUsesCalibration(t *testing.T) {
-	cal := &loadgen.Calibration{
-		Schema:   loadgen.CalibrationSchema,
-		Broker:   loadgen.CalibrationBroker{Product: "RabbitMQ", Version: "4.1.0", Node: "rabbit@test"},
+	cal := &results.Calibration{
+		Schema:   results.CalibrationSchema,
+		Broker:   results.CalibrationBroker{Product: "RabbitMQ", Version: "4.1.0", Node: "rabbit@test"},
 		FrameMax: 131072,
-		Queues: []loadgen.QueueCalibration{
+		Queues: []results.QueueCalibration{
 			{Type: "classic", BodyBytes: 1024, Messages: 10000, EmptyMemory: 12000, FullMemory: 7_012_000, PerMessage: 700},
 		},
 		ChannelBytes: 30000,
@@ -240,7 +240,7 @@ func TestSizeCalibrateCommand(t *testing.T) {
 	if !strings.Contains(errOut, "filling a classic queue with 2000 messages of 1024 B") {
 		t.Errorf("no progress on stderr: %q", errOut)
 	}
-	cal, err := loadgen.ReadCalibration(path)
+	cal, err := results.ReadCalibration(path)
 	if err != nil {
 		t.Fatal(err)
 	}

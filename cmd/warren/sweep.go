@@ -17,8 +17,8 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
-	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/reports"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -220,9 +220,9 @@ func runVariant(ctx context.Context, c *cli, rf *runFlags, v scenarios.Variant, 
 }
 
 // variantLine sums a finished variant up in one line.
-func variantLine(r *loadgen.Result) string {
+func variantLine(r *results.Result) string {
 	line := fmt.Sprintf("  published %.0f msg/s, consumed %.0f msg/s", r.Summary.PublishRate, r.Summary.ConsumeRate)
-	if l, ok := r.Latency[loadgen.MetricEndToEnd]; ok {
+	if l, ok := r.Latency[results.MetricEndToEnd]; ok {
 		line += fmt.Sprintf(", end-to-end p50 %s p99 %s", us(l.P50), us(l.P99))
 	}
 	if r.Integrity.Lost > 0 {

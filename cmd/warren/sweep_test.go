@@ -11,8 +11,8 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/warrenmq/warren/internal/testbroker"
-	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/reports"
+	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -221,7 +221,7 @@ func TestSweepExchangeTypes(t *testing.T) {
 		t.Fatalf("want four variant runs, got %v (%v)", runs, err)
 	}
 	for _, path := range runs {
-		res, err := loadgen.ReadResult(path)
+		res, err := results.ReadResult(path)
 		if err != nil {
 			t.Fatal(err)
 		}

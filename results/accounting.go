@@ -1,4 +1,4 @@
-package loadgen
+package results
 
 import (
 	"fmt"
@@ -10,14 +10,11 @@ import (
 // AccountingSchema names the format of accounting.json.
 const AccountingSchema = "warren.accounting/v1"
 
-// AccountingFile is the run directory's file with the raw message accounting.
-const AccountingFile = "accounting.json"
-
 // Accounting is the raw material of a run's message accounting: what each
 // publisher had confirmed for each queue, and which sequence numbers each
 // queue delivered. Integrity is computed from it, and the accountings of
 // several generator instances of one shared run merge into one (see
-// MergeAccounting): a message published by one instance and consumed by
+// Merge): a message published by one instance and consumed by
 // another is then matched like any other.
 type Accounting struct {
 	Schema     string    `json:"schema"`
@@ -25,7 +22,7 @@ type Accounting struct {
 	InstanceID string    `json:"instance_id"`
 	EndedAt    time.Time `json:"ended_at"`
 	// Publishers are this instance's publishers (several instances'
-	// after a merge), by PublisherID.
+	// after a merge), by id.
 	Publishers []PublisherAccount `json:"publishers"`
 	Queues     []QueueAccount     `json:"queues"`
 }
@@ -130,12 +127,12 @@ func (a *Accounting) Integrity() Integrity {
 	return in
 }
 
-// MergeAccounting joins the accountings of the instances of one shared run.
+// mergeAccounting joins the accountings of the instances of one shared run.
 // Each queue's received sets are united per publisher; a number that two
 // instances both received was delivered twice and counts as duplicated.
 // What was left in a queue is taken from the instance that ended last, which
 // saw the queue after everyone else had stopped.
-func MergeAccounting(parts ...*Accounting) (*Accounting, error) {
+func mergeAccounting(parts ...*Accounting) (*Accounting, error) {
 	if len(parts) == 0 {
 		return nil, fmt.Errorf("nothing to merge")
 	}

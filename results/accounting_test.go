@@ -1,4 +1,4 @@
-package loadgen
+package results
 
 import (
 	"path/filepath"
@@ -19,7 +19,7 @@ func seqs(ranges ...[2]uint64) *SeqSet {
 // are consumed partly by its own instance and partly by the other's. Alone,
 // neither instance balances; merged, every message is accounted for.
 func TestMergeAccountingAcrossInstances(t *testing.T) {
-	pubA, pubB := PublisherID(InstanceHash("a"), 0), PublisherID(InstanceHash("b"), 0)
+	pubA, pubB := uint64(0xa)<<32, uint64(0xb)<<32 // publisher 0 of instances a and b
 	t0 := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
 	a := &Accounting{
 		Schema: AccountingSchema, RunID: "r1", InstanceID: "a", EndedAt: t0,
@@ -41,7 +41,7 @@ func TestMergeAccountingAcrossInstances(t *testing.T) {
 	if in := a.Integrity(); in.Lost == 0 {
 		t.Fatalf("instance a alone should look lossy (b consumed some of its messages): %+v", in)
 	}
-	m, err := MergeAccounting(a, b)
+	m, err := mergeAccounting(a, b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestMergeAccountingAcrossInstances(t *testing.T) {
 	// leftover comes from the instance that ended last (b: 0), so they are
 	// lost, not unconsumed.
 	b.Queues[0].Received[0].Seqs = seqs([2]uint64{100, 100})
-	m, err = MergeAccounting(a, b)
+	m, err = mergeAccounting(a, b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestMergeAccountingAcrossInstances(t *testing.T) {
 }
 
 func TestMergeAccountingRefusesMismatches(t *testing.T) {
-	pub := PublisherID(InstanceHash("a"), 0)
+	pub := uint64(0xa) << 32
 	mk := func(run, inst string) *Accounting {
 		return &Accounting{Schema: AccountingSchema, RunID: run, InstanceID: inst,
 			Publishers: []PublisherAccount{{ID: pub}}}
@@ -83,7 +83,7 @@ func TestMergeAccountingRefusesMismatches(t *testing.T) {
 		"same publisher ids": {[]*Accounting{mk("r1", "a"), mk("r1", "b")}, "hash alike"},
 		"nothing":            {nil, "nothing to merge"},
 	} {
-		if _, err := MergeAccounting(c.parts...); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := mergeAccounting(c.parts...); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one mentioning %q", name, err, c.want)
 		}
 	}

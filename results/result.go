@@ -1,14 +1,10 @@
-package loadgen
+package results
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -209,52 +205,6 @@ type Event struct {
 	Message string    `json:"message"`
 }
 
-// Histogram decodes a metric's whole-run histogram. It returns nil when the
-// result has none for that metric.
-func (r *Result) Histogram(metric string) (*hdrhistogram.Histogram, error) {
-	enc, ok := r.Histograms[metric]
-	if !ok || enc == "" {
-		return nil, nil
-	}
-	h, err := decodeHistogram(enc)
-	if err != nil {
-		return nil, fmt.Errorf("result histogram %s: %w", metric, err)
-	}
-	return h, nil
-}
-
-func encodeHistogram(h *hdrhistogram.Histogram) (string, error) {
-	b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
-	if err != nil {
-		return "", err
-	}
-	// Encode already yields base64 text.
-	return string(b), nil
-}
-
-func decodeHistogram(s string) (*hdrhistogram.Histogram, error) {
-	// Decode takes the base64 text itself.
-	return hdrhistogram.Decode([]byte(s))
-}
-
-// summarise reads a histogram's percentiles (values in µs).
-func summarise(h *hdrhistogram.Histogram) LatencySummary {
-	if h == nil || h.TotalCount() == 0 {
-		return LatencySummary{}
-	}
-	return LatencySummary{
-		Count: h.TotalCount(),
-		Min:   h.Min(),
-		Mean:  h.Mean(),
-		P50:   h.ValueAtQuantile(50),
-		P90:   h.ValueAtQuantile(90),
-		P99:   h.ValueAtQuantile(99),
-		P999:  h.ValueAtQuantile(99.9),
-		P9999: h.ValueAtQuantile(99.99),
-		Max:   h.Max(),
-	}
-}
-
 // WriteJSON writes the result as indented JSON.
 func (r *Result) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
@@ -266,30 +216,6 @@ func (r *Result) WriteJSON(w io.Writer) error {
 // or the whole new one, never half of it.
 func (r *Result) WriteFile(path string) error { return WriteJSONFile(path, r) }
 
-// WriteJSONFile writes v as indented JSON to path atomically (a temporary
-// file renamed into place), readable by everyone like any report file.
-func WriteJSONFile(path string, v any) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*.json")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	enc := json.NewEncoder(tmp)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
 // ReadResult reads a result.json.
 func ReadResult(path string) (*Result, error) {
 	var r Result
@@ -297,21 +223,4 @@ func ReadResult(path string) (*Result, error) {
 		return nil, err
 	}
 	return &r, nil
-}
-
-// readJSONFile reads a file warren wrote into v, and checks that the
-// schema it names (read into *schema) is want; what names the kind of file
-// for the error.
-func readJSONFile(path, what, want string, v any, schema *string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("%s: not a warren %s: %w", path, what, err)
-	}
-	if *schema != want {
-		return fmt.Errorf("%s: schema %q, want %q: this warren cannot read it", path, *schema, want)
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package loadgen
+package results
 
 import (
 	"math"
@@ -339,5 +339,54 @@ func TestSeqSetAddDoesNotAllocate(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("in-order Add allocates %v per call", allocs)
+	}
+}
+
+func BenchmarkSeqSetAddInOrder(b *testing.B) {
+	b.ReportAllocs()
+	var s SeqSet
+	var seq uint64
+	for b.Loop() {
+		s.Add(seq)
+		seq++
+	}
+	if s.Spans() > 2 {
+		b.Fatalf("%d spans for an in-order set", s.Spans())
+	}
+}
+
+// BenchmarkSeqSetAddReordered adds numbers shuffled within windows of 1000
+// that straddle chunk boundaries: competing consumers deliver like this.
+func BenchmarkSeqSetAddReordered(b *testing.B) {
+	b.ReportAllocs()
+	const window = 1000
+	perm := rand.New(rand.NewPCG(1, 2)).Perm(window)
+	var s SeqSet
+	var i uint64
+	for b.Loop() {
+		s.Add(i/window*window + uint64(perm[i%window]))
+		i++
+	}
+	if s.Spans() > 4 {
+		b.Fatalf("%d spans for a set with only local reordering", s.Spans())
+	}
+}
+
+func BenchmarkSeqSetContains(b *testing.B) {
+	b.ReportAllocs()
+	var s SeqSet
+	for i := uint64(0); i < 1_000_000; i += 1 + i%3 { // gaps: partial chunks
+		s.Add(i)
+	}
+	var hits int
+	var i uint64
+	for b.Loop() {
+		if s.Contains(i % 1_000_000) {
+			hits++
+		}
+		i += 7919
+	}
+	if hits == 0 {
+		b.Fatal("no hits")
 	}
 }

@@ -1,4 +1,4 @@
-package loadgen
+package results
 
 import (
 	"errors"
@@ -15,15 +15,15 @@ import (
 	"github.com/warrenmq/warren/scenarios"
 )
 
-// MergeRuns joins the run directories of the instances of one shared run
-// (started with the same WithRunID, each with its own instance id) into one
+// Merge joins the run directories of the instances of one shared run
+// (warren run --run-id NAME, each instance with its own id) into one
 // result: histograms add exactly (HdrHistogram merges without loss),
 // counters and per-second series add on a common clock, and the message
 // accounting is reconciled across instances, so a message published by one
 // instance and consumed by another is matched like any other. Each
 // directory needs result.json and accounting.json; latency.hlog, when
 // present, gives exact per-second percentiles.
-func MergeRuns(dirs ...string) (*Result, error) {
+func Merge(dirs ...string) (*Result, error) {
 	if len(dirs) < 2 {
 		return nil, errors.New("merge needs the run directories of two or more instances")
 	}
@@ -50,7 +50,7 @@ func MergeRuns(dirs ...string) (*Result, error) {
 		results = append(results, res)
 		accounts = append(accounts, acc)
 	}
-	acc, err := MergeAccounting(accounts...)
+	acc, err := mergeAccounting(accounts...)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func MergeRuns(dirs ...string) (*Result, error) {
 	out.Series = mergeSeries(base, dirs, results)
 	out.Broker = mergeBroker(base, results)
 	out.Integrity = acc.Integrity()
-	out.Warnings = append(out.Warnings, judge(out)...)
+	out.Warnings = append(out.Warnings, out.Judge()...)
 	return out, nil
 }
 
@@ -168,12 +168,9 @@ func mergeHistograms(out *Result, results []*Result) error {
 		if total == nil {
 			continue
 		}
-		out.Latency[m] = summarise(total)
-		enc, err := encodeHistogram(total)
-		if err != nil {
+		if err := out.SetHistogram(m, total); err != nil {
 			return err
 		}
-		out.Histograms[m] = enc
 	}
 	return nil
 }
@@ -272,7 +269,7 @@ func mergeBroker(base time.Time, results []*Result) BrokerView {
 
 // MergeHlogs writes to w one latency.hlog for the merged run: the interval
 // histograms of the runs' logs, per metric, added second by second on the
-// clock of base (the earliest start, as MergeRuns counts). An interval of the
+// clock of base (the earliest start, as Merge counts). An interval of the
 // merged log spans the earliest start to the latest end of those it adds.
 // It reports false, having written nothing, when no run has a readable log.
 func MergeHlogs(w io.Writer, base time.Time, dirs ...string) (bool, error) {
