@@ -111,10 +111,10 @@ func (r *runner) startPublishers() ([]*publisher, error) {
 			index++
 			pacer := pacerFor(perPublisher)
 			if limit, bounded := share(g.MaxMessages, g.Count, i); bounded {
-				pacer = NewLimitedPacer(pacer, limit)
+				pacer = newLimitedPacer(pacer, limit)
 			}
 			if limit, bounded := share(r.s.Run.MaxMessages, r.totalPublishers(), int(p.id&0xffffffff)); bounded {
-				pacer = NewLimitedPacer(pacer, limit)
+				pacer = newLimitedPacer(pacer, limit)
 			}
 			p.pacer = pacer
 			pubs = append(pubs, p)

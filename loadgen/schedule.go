@@ -5,30 +5,13 @@ import (
 )
 
 // pacerFor turns a scenario rate (already shared out to one sender with
-// Rate.Scale) into the pacer that schedules its sends.
+// Rate.Scale) into the pacer that schedules its sends. A sender without a
+// rate goes as fast as it can, as an unlimited one does.
 func pacerFor(r scenarios.Rate) Pacer {
-	switch r.Kind() {
-	case scenarios.RateConstant:
-		return NewConstantPacer(r.PerSecond)
-	case scenarios.RateRamp:
-		return NewRampPacer(ratePerSecond(r.Ramp.From), ratePerSecond(r.Ramp.To), r.Ramp.Over.Std())
-	case scenarios.RateSteps:
-		rates := make([]float64, len(r.Steps.Rates))
-		for i, s := range r.Steps.Rates {
-			rates[i] = ratePerSecond(s)
-		}
-		return NewStepsPacer(rates, r.Steps.Every.Std())
+	if r.IsZero() {
+		r = scenarios.Rate{Unlimited: true}
 	}
-	return NewUnlimitedPacer()
-}
-
-// ratePerSecond reads one phase's rate; "unlimited" inside a ramp or steps
-// becomes the fastest rate a pacer schedules.
-func ratePerSecond(r scenarios.Rate) float64 {
-	if r.Unlimited {
-		return MaxPacerRate
-	}
-	return r.PerSecond
+	return r.Schedule()
 }
 
 // seedFor derives a sender's random source seed from the run's seed, so a

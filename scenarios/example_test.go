@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/warrenmq/warren/scenarios"
 )
@@ -129,4 +130,24 @@ func ExampleParseThreshold() {
 	// confirm_p99.9<=200ms   holds: false
 	// publish_rate>=99%      holds: true
 	// error: threshold "los==0": unknown metric "los": did you mean lost?
+}
+
+func ExampleRate_Schedule() {
+	// A ramp from 0 to 100/s over 10 s: N(t) = 5t², 500 messages during
+	// the ramp, then 100/s.
+	r := scenarios.Rate{Ramp: &scenarios.RampRate{
+		From: scenarios.Rate{PerSecond: 0},
+		To:   scenarios.Rate{PerSecond: 100},
+		Over: scenarios.Duration(10 * time.Second),
+	}}
+	s := r.Schedule()
+	for _, n := range []uint64{0, 125, 500, 600} {
+		at, _ := s.Due(n)
+		fmt.Printf("message %d at %s\n", n, at)
+	}
+	// Output:
+	// message 0 at 0s
+	// message 125 at 5s
+	// message 500 at 10s
+	// message 600 at 11s
 }

@@ -345,7 +345,7 @@ func (r Rate) Due(elapsed time.Duration) float64 {
 		if t <= over {
 			return from*t + (to-from)*t*t/(2*over)
 		}
-		return (from+to)*over/2 + to*(t-over)
+		return rampTotal(from, to, over) + to*(t-over)
 	case RateSteps:
 		if len(r.Steps.Rates) == 0 {
 			return 0
@@ -380,89 +380,20 @@ func (r Rate) Due(elapsed time.Duration) float64 {
 // zero from some point on).
 const Never = time.Duration(math.MaxInt64)
 
-// DueAt returns the elapsed time at which n messages are due: the inverse of
-// Due. Message n (counting from 0) is sent at DueAt(n), so a pacer that has
-// sent n messages waits until DueAt(n). It is 0 for unlimited rates and
-// Never when the rate never delivers n messages.
+// DueAt returns the elapsed time at which message n (counting from 0) is
+// due: the inverse of Due, from the rate's Schedule. A pacer that has sent
+// n messages waits until DueAt(n). It is 0 for unlimited rates, and Never
+// when the rate never delivers message n (it stays at zero from some point
+// on, or there is no rate). n need not be whole; below 0 or NaN it is 0.
 func (r Rate) DueAt(n float64) time.Duration {
-	if n <= 0 || math.IsNaN(n) {
-		return 0
+	if !(n > 0) {
+		n = 0
 	}
-	switch r.Kind() {
-	case RateRamp:
-		from, to, over := r.Ramp.From.perSecond(), r.Ramp.To.perSecond(), r.Ramp.Over.Std().Seconds()
-		if math.IsInf(from, 1) || math.IsInf(to, 1) {
-			return 0
-		}
-		if over <= 0 {
-			return seconds(n, to)
-		}
-		atEnd := (from + to) * over / 2
-		if n > atEnd {
-			if to <= 0 {
-				return Never
-			}
-			return toDuration(over + (n-atEnd)/to)
-		}
-		// Solve from*t + a*t² = n with a = (to-from)/(2*over), in the form
-		// that stays accurate when a is small or negative.
-		a := (to - from) / (2 * over)
-		disc := from*from + 4*a*n
-		if disc < 0 {
-			disc = 0
-		}
-		den := from + math.Sqrt(disc)
-		if den <= 0 {
-			return Never
-		}
-		return toDuration(2 * n / den)
-	case RateSteps:
-		if len(r.Steps.Rates) == 0 {
-			return Never
-		}
-		every := r.Steps.Every.Std().Seconds()
-		last := len(r.Steps.Rates) - 1
-		if every <= 0 {
-			return seconds(n, r.Steps.Rates[last].perSecond())
-		}
-		sum := 0.0
-		for i, s := range r.Steps.Rates {
-			rate := s.perSecond()
-			start := float64(i) * every
-			if math.IsInf(rate, 1) {
-				return toDuration(start)
-			}
-			if i == last || sum+rate*every >= n {
-				if rate <= 0 {
-					return Never
-				}
-				return toDuration(start + (n-sum)/rate)
-			}
-			sum += rate * every
-		}
-	}
-	return seconds(n, r.perSecond())
-}
-
-func seconds(n, rate float64) time.Duration {
-	switch {
-	case math.IsInf(rate, 1):
-		return 0
-	case rate <= 0 || math.IsNaN(rate):
+	at, ok := r.Schedule().due(n)
+	if !ok {
 		return Never
 	}
-	return toDuration(n / rate)
-}
-
-func toDuration(s float64) time.Duration {
-	d := s * float64(time.Second)
-	if d >= float64(math.MaxInt64) || math.IsNaN(d) {
-		return Never
-	}
-	if d < 0 {
-		return 0
-	}
-	return time.Duration(math.Round(d))
+	return at
 }
 
 // Peak is the highest rate r reaches, in messages per second (+Inf when

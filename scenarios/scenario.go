@@ -1,9 +1,3 @@
-// Package scenarios is warren's declarative language for a load test: the
-// topology to declare, the publishers and consumers to run, how long and how
-// fast. Scenario files are YAML; a library of built-in scenarios is embedded.
-//
-// The package does no I/O beyond reading what it is given and never talks to
-// a broker: loadgen turns a Scenario into traffic.
 package scenarios
 
 import (
