@@ -216,18 +216,23 @@ func (r *runner) drive(ctx context.Context, env results.Environment) (*results.R
 		return nil, err
 	}
 	stopConsumers := func() { inParallel(consumers, (*consumer).stop) }
-	pubs, err := r.startPublishers()
-	if err != nil {
+	var pubs []*publisher
+	// abandon stops the consumers and publishers when the run cannot go
+	// ahead; the monitor and the metrics, once set up, are closed by their
+	// deferred calls after it, as on a run's normal end.
+	abandon := func(err error) (*results.Result, error) {
 		stopConsumers()
+		closeAll(pubs)
 		return nil, err
+	}
+	if pubs, err = r.startPublishers(); err != nil {
+		return abandon(err)
 	}
 	r.pubs = pubs
 
 	mon, err := r.startMonitor(env.BrokerNode)
 	if err != nil {
-		stopConsumers()
-		closeAll(pubs)
-		return nil, err
+		return abandon(err)
 	}
 	defer mon.close()
 
@@ -236,23 +241,17 @@ func (r *runner) drive(ctx context.Context, env results.Environment) (*results.R
 	if reg := r.cfg.metrics; reg != nil {
 		pc := newPromCollector(r, col, mon)
 		if err := reg.Register(pc); err != nil {
-			stopConsumers()
-			closeAll(pubs)
-			return nil, fmt.Errorf("register metrics: %w", err)
+			return abandon(fmt.Errorf("register metrics: %w", err))
 		}
 		defer reg.Unregister(pc)
 	}
 	if err := r.waitForStart(ctx); err != nil {
-		stopConsumers()
-		closeAll(pubs)
-		return nil, err
+		return abandon(err)
 	}
 	if f := r.cfg.started; f != nil {
 		info := results.StartInfo{Schema: results.RunSchema, ID: runIDString(r.runID), Scenario: r.maskedScenario(), Environment: env, StartedAt: time.Now().UTC()}
 		if err := f(info); err != nil {
-			stopConsumers()
-			closeAll(pubs)
-			return nil, err
+			return abandon(err)
 		}
 	}
 	cpuBefore := readCPU()
@@ -266,63 +265,22 @@ func (r *runner) drive(ctx context.Context, env results.Environment) (*results.R
 
 	var pubWG sync.WaitGroup
 	for _, p := range pubs {
-		pubWG.Add(1)
-		go func() {
-			defer pubWG.Done()
-			p.run(pubCtx, started)
-		}()
+		pubWG.Go(func() { p.run(pubCtx, started) })
 	}
-	collectDone := make(chan struct{})
-	stopCollect := make(chan struct{})
-	go func() {
-		defer close(collectDone)
-		col.loop(stopCollect)
-	}()
-	monDone := make(chan struct{})
-	go func() {
-		defer close(monDone)
-		mon.loop(stopCollect)
-	}()
+	// The collector, the monitor and the footprint sampler run until
+	// consumers and publishers have stopped.
+	stopSampling := make(chan struct{})
+	var sampling sync.WaitGroup
 	var selfSamples []results.SelfSample
-	selfDone := make(chan struct{})
-	go func() {
-		defer close(selfDone)
-		tick := time.NewTicker(selfInterval(s.Run.Duration.Std()))
-		defer tick.Stop()
-		selfSamples = append(selfSamples, readSelf(0))
-		for {
-			select {
-			case now := <-tick.C:
-				selfSamples = append(selfSamples, readSelf(int(now.Sub(started).Round(time.Second)/time.Second)))
-			case <-stopCollect:
-				return
-			}
-		}
-	}()
+	sampling.Go(func() { col.loop(stopSampling) })
+	sampling.Go(func() { mon.loop(stopSampling) })
+	sampling.Go(func() { selfSamples = sampleSelf(started, s.Run.Duration.Std(), stopSampling) })
 
 	pubWG.Wait()
 	pubEnded := time.Now()
 	col.setDraining()
-
-	// Drain: consumers keep going until every expected copy arrived, or
-	// the drain time is up.
-	deadline := time.Now().Add(s.Run.Drain.Std())
-	drained := func() bool { return r.expectedCopies() <= r.receivedCopies() }
-	if r.shared {
-		drained = r.sharedDrained(mon)
-	}
 	if len(consumers) > 0 {
-	drain:
-		for time.Now().Before(deadline) {
-			if drained() {
-				break
-			}
-			select {
-			case <-r.cfg.stopNow:
-				break drain
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
+		r.waitForDrain(mon)
 	}
 	if len(r.deadLetterQueues()) > 0 {
 		// The last rejects may still be on their way to a dead-letter
@@ -334,18 +292,9 @@ func (r *runner) drive(ctx context.Context, env results.Environment) (*results.R
 	for _, l := range r.links {
 		l.close()
 	}
-	close(stopCollect)
-	<-collectDone
-	<-monDone
-	<-selfDone
-	// What is still in a queue when the run ends was not consumed in time;
-	// it is not lost. Consumers have closed their channels, so what they
-	// had prefetched is back among the ready messages.
-	for name, q := range r.queues {
-		if n, err := mon.passive(name); err == nil {
-			q.setLeftover(int64(n.Messages))
-		}
-	}
+	close(stopSampling)
+	sampling.Wait()
+	r.recordLeftovers(mon)
 
 	res := r.result(col, started, pubEnded)
 	res.Broker = mon.view
@@ -356,6 +305,37 @@ func (r *runner) drive(ctx context.Context, env results.Environment) (*results.R
 		res.Warnings = append(res.Warnings, fmt.Sprintf("warren used %.0f%% of a core: the generator may have been the limit, so the results may understate the broker", 100*res.Generator.CoreShare))
 	}
 	return res, nil
+}
+
+// waitForDrain lets consumers go on once publishing has ended, until every
+// expected copy arrived, the drain time is up, or StopNow.
+func (r *runner) waitForDrain(mon *monitor) {
+	deadline := time.Now().Add(r.s.Run.Drain.Std())
+	drained := func() bool { return r.expectedCopies() <= r.receivedCopies() }
+	if r.shared {
+		drained = r.sharedDrained(mon)
+	}
+	for time.Now().Before(deadline) {
+		if drained() {
+			return
+		}
+		select {
+		case <-r.cfg.stopNow:
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// recordLeftovers notes what is still in each queue when the run ends: it
+// was not consumed in time, but it is not lost. Consumers have closed their
+// channels, so what they had prefetched is back among the ready messages.
+func (r *runner) recordLeftovers(mon *monitor) {
+	for name, q := range r.queues {
+		if n, err := mon.passive(name); err == nil {
+			q.setLeftover(int64(n.Messages))
+		}
+	}
 }
 
 // expectedCopies is how many message copies the queues should receive, from

@@ -3,6 +3,7 @@ package loadgen_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -215,5 +216,48 @@ func TestLateIsNotLost(t *testing.T) {
 	in := res.Integrity
 	if in.Lost != 0 || in.Unconsumed == 0 || in.Received+in.Unconsumed != in.Expected {
 		t.Errorf("integrity %+v: want the backlog reported as unconsumed, nothing lost", in)
+	}
+}
+
+// TestRunAbandonedBeforePublishing stops a run after its consumers and
+// publishers have started but before anything is published: Run returns
+// the error, publishes nothing, and leaves no consumer on the queues.
+func TestRunAbandonedBeforePublishing(t *testing.T) {
+	uri := testbroker.Require(t)
+	s := fanoutScenario(t, testbroker.UniqueName(t, "abandon")+".")
+	for i := range s.Topology.Queues {
+		s.Topology.Queues[i].AutoDelete = false // so that the queues outlive their consumers
+	}
+	conn, err := amqp.Dial(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	t.Cleanup(func() {
+		if ch, err := conn.Channel(); err == nil {
+			for _, q := range s.Topology.Queues {
+				ch.QueueDelete(q.Name, false, false, false)
+			}
+			ch.ExchangeDelete(s.Topology.Exchanges[0].Name, false, false)
+		}
+	})
+	refuse := errors.New("the run directory is not writable")
+	res, err := loadgen.Run(context.Background(), s, loadgen.WithURI(uri),
+		loadgen.WithStarted(func(results.StartInfo) error { return refuse }))
+	if !errors.Is(err, refuse) || res != nil {
+		t.Fatalf("Run = %v, %v; want the start callback's error", res, err)
+	}
+	ch, err := conn.Channel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range s.Topology.Queues {
+		got, err := ch.QueueDeclarePassive(q.Name, false, false, false, false, nil)
+		if err != nil {
+			t.Fatalf("queue %s: %v", q.Name, err)
+		}
+		if got.Consumers != 0 || got.Messages != 0 {
+			t.Errorf("queue %s after an abandoned run: %d consumers, %d messages; want none", q.Name, got.Consumers, got.Messages)
+		}
 	}
 }

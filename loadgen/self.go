@@ -77,6 +77,22 @@ func readSelf(t int) results.SelfSample {
 	return s
 }
 
+// sampleSelf samples the footprint when called and then every
+// selfInterval(d) of a run of duration d, until stop is closed.
+func sampleSelf(started time.Time, d time.Duration, stop <-chan struct{}) []results.SelfSample {
+	tick := time.NewTicker(selfInterval(d))
+	defer tick.Stop()
+	samples := []results.SelfSample{readSelf(0)}
+	for {
+		select {
+		case now := <-tick.C:
+			samples = append(samples, readSelf(int(now.Sub(started).Round(time.Second)/time.Second)))
+		case <-stop:
+			return samples
+		}
+	}
+}
+
 // selfInterval is how often the footprint is sampled: every minute on a
 // soak, more often on a short run so that it has a shape at all.
 func selfInterval(d time.Duration) time.Duration {
