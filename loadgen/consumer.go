@@ -84,6 +84,14 @@ func (q *queueTracker) addRejected() {
 	q.mu.Unlock()
 }
 
+// taken counts the messages the queue gave up: each of the run's messages
+// once however often it came, and every delivery of another run's.
+func (q *queueTracker) taken() int64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.unique + q.foreign
+}
+
 func (q *queueTracker) distinct() int64 {
 	q.mu.Lock()
 	defer q.mu.Unlock()

@@ -243,37 +243,6 @@ func TestSurvivesClosedConnections(t *testing.T) {
 	}
 }
 
-// TestVerifyDurability restarts a private node between publishing and
-// consuming the durability built-in: every confirmed persistent message in
-// the durable queue comes back; the transient ones do not.
-func TestVerifyDurability(t *testing.T) {
-	node := testbroker.StartPrivate(t)
-	s, err := scenarios.Builtin("durability")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range s.Publishers {
-		s.Publishers[i].MaxMessages = 2000
-	}
-	restart := func(context.Context) error { return node.Restart() }
-	res, err := loadgen.VerifyDurability(context.Background(), s, restart, loadgen.WithURI(node.URI()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%+v", res.Queues)
-	if !res.Safe {
-		t.Errorf("confirmed persistent messages lost across a restart: %+v", res.Queues)
-	}
-	for _, q := range res.Queues {
-		switch {
-		case q.Guaranteed() && (q.Expected != 2000 || q.Recovered != 2000):
-			t.Errorf("%s: expected %d, recovered %d, want 2000 of 2000", q.Queue, q.Expected, q.Recovered)
-		case !q.Persistent && q.Lost == 0:
-			t.Errorf("%s: transient messages all survived a restart: was the broker restarted?", q.Queue)
-		}
-	}
-}
-
 // TestRepublishUnconfirmed holds a publisher's sends unconfirmed behind a
 // memory alarm, then closes every connection: without
 // republish_unconfirmed those sends count as unconfirmed; with it they go

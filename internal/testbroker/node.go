@@ -408,6 +408,21 @@ func (n *Node) detachStatsHandler() {
 	_ = cmd.Run()
 }
 
+// Kill ends the node at once with SIGKILL to its Erlang VM (and the script
+// and helpers around it), as a power loss or the kernel's OOM killer would:
+// no clean shutdown, nothing flushed that the broker had not flushed itself.
+// The data stays; Start boots the node on it, through the broker's crash
+// recovery. Killing a stopped node does nothing.
+func (n *Node) Kill() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return errors.New("testbroker: node is closed")
+	}
+	n.killLocked()
+	return nil
+}
+
 // Restart stops the node cleanly and starts it again on the same data.
 func (n *Node) Restart() error {
 	if err := n.Stop(); err != nil {
