@@ -12,8 +12,9 @@
 // policy or setting to change. Because the rules never talk to a broker they
 // are table-tested with hand-written snapshots.
 //
-// [Dial] connects to the management HTTP API (through rabbit-hole) and fills
-// a Snapshot ([Client.Snapshot]) or a LintInput ([Client.LintInput]).
+// [Dial] connects to the management HTTP API (through warren's one client
+// of it, internal/rabbit) and fills a Snapshot ([Client.Snapshot]) or a
+// LintInput ([Client.LintInput]); [Client.Close] lets go of its connection.
 //
 // Severities map to exit statuses the way Nagios-style checks do
 // ([Status.ExitCode]): 0 healthy (info findings do not count), 1 warning,

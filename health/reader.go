@@ -13,79 +13,51 @@ import (
 	"time"
 
 	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
+
+	"github.com/warrenmq/warren/internal/rabbit"
 	"github.com/warrenmq/warren/scenarios"
 )
 
 // Client reads a broker's state from its management HTTP API.
 type Client struct {
-	rh       *rabbithole.Client
-	http     *http.Client // for the one endpoint rabbit-hole cannot decode
-	endpoint string       // without credentials or trailing slash
-	uri      string       // with the password masked
-	host     string
-	user     string
-	pass     string
-	version  string
-}
-
-// ctxTransport ties every request to a context, so that cancelling the
-// command cancels a request in flight (rabbit-hole takes no context).
-type ctxTransport struct {
-	ctx  context.Context
-	base http.RoundTripper
-}
-
-func (t ctxTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	return t.base.RoundTrip(r.WithContext(t.ctx))
+	api *rabbit.Management
 }
 
 // Dial connects to the management API at uri
 // (http://user:password@host:15672/; guest/guest when the URI has no
 // user) and asks for its overview, so that an unreachable API or bad
 // credentials fail here. Requests end with ctx and each takes at most
-// timeout. Errors never contain the password.
+// timeout. Errors never contain the password. Close the client when done.
 func Dial(ctx context.Context, uri string, timeout time.Duration) (*Client, error) {
-	masked := scenarios.RedactURI(uri)
-	u, err := url.Parse(uri)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("management URI %s: want http://user:password@host:15672/", masked)
-	}
-	user, pass := "guest", "guest"
-	if u.User != nil {
-		user = u.User.Username()
-		pass, _ = u.User.Password()
-	}
-	u.User = nil
-	endpoint := strings.TrimSuffix(u.String(), "/")
-	rh, err := rabbithole.NewClient(endpoint, user, pass)
+	api, err := rabbit.OpenManagement(ctx, uri, rabbit.ManagementOptions{Timeout: timeout})
 	if err != nil {
-		return nil, fmt.Errorf("management URI %s: %v", masked, err)
+		if errors.As(err, new(*rabbit.ManagementURIError)) {
+			return nil, err
+		}
+		return nil, wrap(scenarios.RedactURI(uri), err)
 	}
-	transport := ctxTransport{ctx: ctx, base: http.DefaultTransport.(*http.Transport).Clone()}
-	rh.SetTransport(transport)
-	rh.SetTimeout(timeout)
-	c := &Client{rh: rh, http: &http.Client{Transport: transport, Timeout: timeout},
-		endpoint: endpoint, uri: masked, host: u.Host, user: user, pass: pass}
-	ov, err := rh.Overview()
-	if err != nil {
-		return nil, c.wrap(err)
-	}
-	c.version = ov.RabbitMQVersion
-	return c, nil
+	return &Client{api: api}, nil
 }
 
+// Close releases the client's kept-alive connection.
+func (c *Client) Close() { c.api.Close() }
+
 // URI returns the management URI with the password masked.
-func (c *Client) URI() string { return c.uri }
+func (c *Client) URI() string { return c.api.URI() }
 
 // Version returns the broker's RabbitMQ version.
-func (c *Client) Version() string { return c.version }
+func (c *Client) Version() string { return c.api.Version() }
 
-func (c *Client) wrap(err error) error {
+func (c *Client) wrap(err error) error { return wrap(c.api.URI(), err) }
+
+// wrap names the management API (masked) in an error, with a hint for a
+// missing virtual host.
+func wrap(masked string, err error) error {
 	var rme rabbithole.ErrorResponse
 	if errors.As(err, &rme) && rme.StatusCode == http.StatusNotFound {
-		return fmt.Errorf("management API at %s: not found (%s): does the virtual host exist?", c.uri, rme.Reason)
+		return fmt.Errorf("management API at %s: not found (%s): does the virtual host exist?", masked, rme.Reason)
 	}
-	return fmt.Errorf("management API at %s: %v", c.uri, err)
+	return fmt.Errorf("management API at %s: %v", masked, err)
 }
 
 // statsParams asks the management API for samples over the window, so that
@@ -117,17 +89,17 @@ func windowRate(d *rabbithole.RateDetails) (float64, bool) {
 // vhosts when it is ""), with rates averaged over window. The requests go
 // out together, so a busy broker costs the slowest one, not their sum.
 func (c *Client) Snapshot(vhost string, window time.Duration) (*Snapshot, error) {
-	s := &Snapshot{Version: c.version, Vhost: vhost, Window: window}
+	s := &Snapshot{Version: c.Version(), Vhost: vhost, Window: window}
 	var nodes []rabbithole.NodeInfo
 	var queues []rabbithole.QueueInfo
 	var channels []channelInfo
 	err := parallel(
-		func() (err error) { nodes, err = c.rh.ListNodes(); return err },
+		func() (err error) { nodes, err = c.api.ListNodes(); return err },
 		func() (err error) {
 			if vhost == "" {
-				queues, err = c.rh.ListQueuesWithParameters(statsParams(window))
+				queues, err = c.api.ListQueuesWithParameters(statsParams(window))
 			} else {
-				queues, err = c.rh.ListQueuesWithParametersIn(vhost, statsParams(window))
+				queues, err = c.api.ListQueuesWithParametersIn(vhost, statsParams(window))
 			}
 			return err
 		},
@@ -186,22 +158,9 @@ type channelInfo struct {
 // fails the whole list when one channel's connection_details is the empty
 // list the broker sends for a channel whose connection is closing.
 func (c *Client) channels() ([]channelInfo, error) {
-	req, err := http.NewRequest(http.MethodGet, c.endpoint+"/api/channels", nil)
-	if err != nil {
-		return nil, err
-	}
-	req.SetBasicAuth(c.user, c.pass)
-	res, err := c.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET /api/channels: %s", res.Status)
-	}
 	var out []channelInfo
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
-		return nil, fmt.Errorf("GET /api/channels: %w", err)
+	if err := c.api.GetJSON("/api/channels", &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -232,20 +191,20 @@ func (c *Client) topology(vhost string) (ex []Exchange, bs []Binding, ps []Polic
 	var bindings []rabbithole.BindingInfo
 	var policies []rabbithole.Policy
 	if vhost == "" {
-		exchanges, err = c.rh.ListExchanges()
+		exchanges, err = c.api.ListExchanges()
 		if err == nil {
-			bindings, err = c.rh.ListBindings()
+			bindings, err = c.api.ListBindings()
 		}
 		if err == nil {
-			policies, err = c.rh.ListPolicies()
+			policies, err = c.api.ListPolicies()
 		}
 	} else {
-		exchanges, err = c.rh.ListExchangesIn(vhost)
+		exchanges, err = c.api.ListExchangesIn(vhost)
 		if err == nil {
-			bindings, err = c.rh.ListBindingsIn(vhost)
+			bindings, err = c.api.ListBindingsIn(vhost)
 		}
 		if err == nil {
-			policies, err = c.rh.ListPoliciesIn(vhost)
+			policies, err = c.api.ListPoliciesIn(vhost)
 		}
 	}
 	if err != nil {
@@ -267,7 +226,7 @@ func (c *Client) topology(vhost string) (ex []Exchange, bs []Binding, ps []Polic
 }
 
 func (c *Client) connections(vhost string) ([]Connection, error) {
-	conns, err := c.rh.ListConnections()
+	conns, err := c.api.ListConnections()
 	if err != nil {
 		return nil, err
 	}
@@ -288,9 +247,9 @@ func (c *Client) LintInput(vhost string) (*LintInput, error) {
 	var defs *rabbithole.ExportedDefinitions
 	var err error
 	if vhost == "" {
-		defs, err = c.rh.ListDefinitions()
+		defs, err = c.api.ListDefinitions()
 	} else {
-		defs, err = c.rh.ListVhostDefinitions(vhost)
+		defs, err = c.api.ListVhostDefinitions(vhost)
 	}
 	if err != nil {
 		return nil, c.wrap(err)
@@ -319,11 +278,11 @@ func (c *Client) LintInput(vhost string) (*LintInput, error) {
 			d.Policies[i].Vhost = vhost
 		}
 	}
-	in := &LintInput{Definitions: *d, Version: c.version, Host: c.host}
+	in := &LintInput{Definitions: *d, Version: c.Version(), Host: c.api.Host()}
 	if in.Connections, err = c.connections(vhost); err != nil {
 		return nil, c.wrap(err)
 	}
-	if who, err := c.rh.Whoami(); err == nil {
+	if who, err := c.api.Whoami(); err == nil {
 		in.LoggedInAs = who.Name
 	}
 	return in, nil

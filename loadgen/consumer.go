@@ -9,6 +9,7 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/warrenmq/warren/internal/rabbit"
 	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
@@ -231,7 +232,7 @@ func (c *consumer) open() (<-chan amqp.Delivery, error) {
 	}()
 	d, err := ch.Consume(c.g.Queue, c.tag, c.g.AckMode == scenarios.AckAuto, false, false, false, nil)
 	if err != nil {
-		return nil, explainDeclareError(fmt.Sprintf("consumer on queue %q", c.g.Queue), err)
+		return nil, rabbit.DeclareError(fmt.Sprintf("consumer on queue %q", c.g.Queue), err)
 	}
 	return d, nil
 }

@@ -5,7 +5,7 @@
 // run leaves (result.json, accounting.json, latency.hlog, series.jsonl), and
 // reading them back, belong to package results.
 //
-// loadgen is the only package that talks AMQP. It keeps no package-level
+// It reaches the broker through internal/rabbit. It keeps no package-level
 // state, never exits the process and never handles signals: Run stops when
 // its context is cancelled or the scenario's bounds are reached.
 package loadgen

@@ -2,17 +2,14 @@ package loadgen
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
-	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
 	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/warrenmq/warren/internal/rabbit"
 	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
@@ -20,37 +17,17 @@ import (
 // monitor samples the broker once a second on its own connection, so its
 // round trips never delay a publisher or consumer.
 type monitor struct {
-	r    *runner
-	link *link // comes back after a broker restart
-	ch   *amqp.Channel
-	mgmt *rabbithole.Client
-	// closeIdle ends mgmt's kept-alive connection (and its goroutines).
-	closeIdle func()
-	vhost     string
-	node      string
-	mu        sync.Mutex // guards view against a metrics scrape
-	view      results.BrokerView
-	queues    []string
-	last      map[string]int64 // distinct deliveries per queue at the last sample
-	inFlow    map[string]bool  // this run's connections the broker had in flow control
-}
-
-// managementURI picks the management API address: the one given, or the
-// AMQP host on port 15672 with the AMQP credentials.
-func managementURI(given, amqpURI string) string {
-	if given != "" {
-		return given
-	}
-	u, err := amqp.ParseURI(amqpURI)
-	if err != nil {
-		return ""
-	}
-	m := url.URL{Scheme: "http", Host: fmt.Sprintf("%s:15672", u.Host), Path: "/", User: url.UserPassword(u.Username, u.Password)}
-	if u.Scheme == "amqps" {
-		m.Scheme = "https"
-		m.Host = fmt.Sprintf("%s:15671", u.Host)
-	}
-	return m.String()
+	r      *runner
+	link   *link // comes back after a broker restart
+	ch     *amqp.Channel
+	mgmt   *rabbit.Management
+	vhost  string
+	node   string
+	mu     sync.Mutex // guards view against a metrics scrape
+	view   results.BrokerView
+	queues []string
+	last   map[string]int64 // distinct deliveries per queue at the last sample
+	inFlow map[string]bool  // this run's connections the broker had in flow control
 }
 
 // startMonitor opens the monitor's link and, when it answers and belongs to
@@ -66,89 +43,19 @@ func (r *runner) startMonitor(cluster string) (*monitor, error) {
 		return nil, err
 	}
 	m.link = l
-	if u, err := amqp.ParseURI(r.uri); err == nil {
-		m.vhost = u.Vhost
-	}
+	m.vhost = rabbit.Vhost(r.uri)
 	m.view.Source = results.SourcePassive
-	mu := managementURI(firstNonEmpty(r.cfg.mgmtURI, r.s.Broker.ManagementURI), r.uri)
-	if mu != "" {
+	if mu := r.addr.Management(); mu != "" {
 		m.view.ManagementURI = scenarios.RedactURI(mu)
-		if client, node, closeIdle, err := connectManagement(mu, cluster); err == nil {
-			m.mgmt, m.node, m.closeIdle = client, node, closeIdle
+		mgmt, err := rabbit.OpenManagement(context.Background(), mu, rabbit.ManagementOptions{Timeout: 2 * time.Second, Cluster: cluster})
+		if err == nil {
+			m.mgmt, m.node = mgmt, mgmt.Node()
 			m.view.Source = results.SourceManagement
 		} else {
-			m.r.warn("%s: broker memory, alarms and unacked counts were not sampled; %s", managementProblem(mu, err), managementFix(err))
+			m.r.warn("%s: broker memory, alarms and unacked counts were not sampled; %s", rabbit.ManagementProblem(mu, err), rabbit.ManagementFix(err))
 		}
 	}
 	return m, nil
-}
-
-// otherClusterError says that a management API belongs to another broker
-// than the AMQP URI reaches.
-type otherClusterError struct{ management, amqp string }
-
-func (e otherClusterError) Error() string {
-	return fmt.Sprintf("serves cluster %q, but the AMQP URI reaches cluster %q", e.management, e.amqp)
-}
-
-// managementProblem phrases a failed connectManagement for a message that
-// goes on to say what was not measured and how to fix it.
-func managementFix(err error) string {
-	if errors.As(err, new(otherClusterError)) {
-		return "pass --management-uri with the management address of the broker under test"
-	}
-	return "enable it with 'rabbitmq-plugins enable rabbitmq_management' or pass --management-uri"
-}
-
-func managementProblem(uri string, err error) string {
-	if errors.As(err, new(otherClusterError)) {
-		return fmt.Sprintf("management API at %s %v", scenarios.RedactURI(uri), err)
-	}
-	return fmt.Sprintf("management API at %s did not answer (%v)", scenarios.RedactURI(uri), redactErr(err, uri))
-}
-
-// connectManagement opens a management API client and asks for the node's
-// name. closeIdle releases its kept-alive connection; call it when done.
-//
-// cluster is the cluster_name the broker gave over AMQP ("" if it gave
-// none). A management API of another cluster is refused: its figures would
-// describe a broker warren is not testing, which is what the default
-// address (port 15672 of the AMQP host) finds when two brokers share a
-// host.
-func connectManagement(uri, cluster string) (client *rabbithole.Client, node string, closeIdle func(), err error) {
-	u, err := url.Parse(uri)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	user, pass := "guest", "guest"
-	if u.User != nil {
-		user = u.User.Username()
-		pass, _ = u.User.Password()
-	}
-	u.User = nil
-	endpoint := u.String()
-	if len(endpoint) > 0 && endpoint[len(endpoint)-1] == '/' {
-		endpoint = endpoint[:len(endpoint)-1]
-	}
-	client, err = rabbithole.NewClient(endpoint, user, pass)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	client.SetTransport(keepAlive{tr})
-	client.SetTimeout(2 * time.Second)
-	ov, err := client.Overview()
-	if err != nil {
-		tr.CloseIdleConnections()
-		return nil, "", nil, err
-	}
-	if cluster != "" {
-		if cn, err := client.GetClusterName(); err == nil && cn.Name != "" && cn.Name != cluster {
-			tr.CloseIdleConnections()
-			return nil, "", nil, otherClusterError{management: cn.Name, amqp: cluster}
-		}
-	}
-	return client, ov.Node, tr.CloseIdleConnections, nil
 }
 
 // sample takes one look at the broker; t is the second of the run.
@@ -290,22 +197,7 @@ func (m *monitor) close() {
 	if m.link != nil {
 		m.link.close()
 	}
-	if m.closeIdle != nil {
-		m.closeIdle()
+	if m.mgmt != nil {
+		m.mgmt.Close()
 	}
-}
-
-// keepAlive reuses the management API connection across requests. The
-// management client asks for a new TCP connection per request; sampled every
-// second, that was a connect and a teardown (and goroutines that come and
-// go) each time, on warren's side and on the broker's.
-type keepAlive struct{ next http.RoundTripper }
-
-func (k keepAlive) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Close {
-		// A RoundTripper must not change the request it is given.
-		req = req.Clone(req.Context())
-		req.Close = false
-	}
-	return k.next.RoundTrip(req)
 }

@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
@@ -15,13 +16,14 @@ import (
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/warrenmq/warren/internal/rabbit"
 	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
 
 // DefaultURI is the broker a run uses when neither the scenario nor an
 // option names one.
-const DefaultURI = "amqp://guest:guest@127.0.0.1:5672/"
+const DefaultURI = rabbit.DefaultURI
 
 // confirmWait bounds how long publishers wait, after the last send, for the
 // broker's outstanding confirms.
@@ -32,7 +34,8 @@ const confirmWait = 10 * time.Second
 type runner struct {
 	cfg        config
 	s          *scenarios.Scenario
-	uri        string
+	addr       rabbit.Addresses // the options' over the scenario's
+	uri        string           // addr.AMQP()
 	runID      uint32
 	seed       int64 // run.seed, or one picked for this run
 	instanceID string
@@ -124,7 +127,8 @@ func newRunner(s *scenarios.Scenario, opts []Option) (*runner, error) {
 	for _, o := range opts {
 		o(&r.cfg)
 	}
-	r.uri = firstNonEmpty(r.cfg.uri, s.Broker.URI, DefaultURI)
+	r.addr = rabbit.Addresses{URI: cmp.Or(r.cfg.uri, s.Broker.URI), ManagementURI: cmp.Or(r.cfg.mgmtURI, s.Broker.ManagementURI)}
+	r.uri = r.addr.AMQP()
 	r.instanceID = r.cfg.instanceID
 	if r.instanceID == "" {
 		host, _ := os.Hostname()
@@ -174,15 +178,6 @@ func (r *runner) prepare() (*amqp.Connection, results.Environment, error) {
 	return setup, env, nil
 }
 
-func firstNonEmpty(v ...string) string {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
 func (r *runner) environment(conn *amqp.Connection) results.Environment {
 	env := results.Environment{
 		WarrenVersion: r.cfg.version,
@@ -193,15 +188,9 @@ func (r *runner) environment(conn *amqp.Connection) results.Environment {
 		InstanceID:    r.instanceID,
 		BrokerURI:     scenarios.RedactURI(r.uri),
 	}
-	if v, ok := conn.Properties["product"].(string); ok {
-		env.BrokerProduct = v
-	}
-	if v, ok := conn.Properties["version"].(string); ok {
-		env.BrokerVersion = v
-	}
-	if v, ok := conn.Properties["cluster_name"].(string); ok {
-		env.BrokerNode = v
-	}
+	env.BrokerProduct = rabbit.ServerProperty(conn, "product")
+	env.BrokerVersion = rabbit.ServerProperty(conn, "version")
+	env.BrokerNode = rabbit.ServerProperty(conn, "cluster_name")
 	return env
 }
 
@@ -467,8 +456,8 @@ func (r *runner) result(col *collector, started, pubEnded time.Time) *results.Re
 // the seed that was used filled in.
 func (r *runner) maskedScenario() *scenarios.Scenario {
 	masked := *r.s
-	masked.Broker.URI = scenarios.RedactURI(firstNonEmpty(r.cfg.uri, r.s.Broker.URI, DefaultURI))
-	masked.Broker.ManagementURI = scenarios.RedactURI(firstNonEmpty(r.cfg.mgmtURI, r.s.Broker.ManagementURI))
+	masked.Broker.URI = scenarios.RedactURI(r.addr.AMQP())
+	masked.Broker.ManagementURI = scenarios.RedactURI(r.addr.ManagementURI)
 	masked.Run.Seed = r.seed
 	return &masked
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/warrenmq/warren/internal/rabbit"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -32,12 +33,12 @@ func declare(ch *amqp.Channel, t scenarios.Topology) error {
 			args = amqp.Table{"alternate-exchange": e.AlternateExchange}
 		}
 		if err := ch.ExchangeDeclare(e.Name, e.Type, e.Durable, e.AutoDelete, e.Internal, false, args); err != nil {
-			return explainDeclareError(fmt.Sprintf("exchange %q", e.Name), err)
+			return rabbit.DeclareError(fmt.Sprintf("exchange %q", e.Name), err)
 		}
 	}
 	for _, q := range t.Queues {
 		if _, err := ch.QueueDeclare(q.Name, q.Durable, q.AutoDelete, q.Exclusive, false, queueArguments(q)); err != nil {
-			return explainDeclareError(fmt.Sprintf("queue %q", q.Name), err)
+			return rabbit.DeclareError(fmt.Sprintf("queue %q", q.Name), err)
 		}
 	}
 	for _, b := range t.Bindings {
@@ -59,7 +60,7 @@ func declare(ch *amqp.Channel, t scenarios.Topology) error {
 			if b.ToExchange != "" {
 				dest = "exchange " + b.ToExchange
 			}
-			return explainDeclareError(fmt.Sprintf("binding %s → %s (key %q)", b.Exchange, dest, b.Key), err)
+			return rabbit.DeclareError(fmt.Sprintf("binding %s → %s (key %q)", b.Exchange, dest, b.Key), err)
 		}
 	}
 	return nil
@@ -88,12 +89,12 @@ func cleanup(ch *amqp.Channel, t scenarios.Topology) error {
 func checkExists(ch *amqp.Channel, t scenarios.Topology) error {
 	for _, e := range t.Exchanges {
 		if err := ch.ExchangeDeclarePassive(e.Name, e.Type, e.Durable, e.AutoDelete, e.Internal, false, nil); err != nil {
-			return explainPassiveError(fmt.Sprintf("exchange %q", e.Name), err)
+			return rabbit.PassiveError(fmt.Sprintf("exchange %q", e.Name), err)
 		}
 	}
 	for _, q := range t.Queues {
 		if _, err := ch.QueueDeclarePassive(q.Name, q.Durable, q.AutoDelete, q.Exclusive, false, nil); err != nil {
-			return explainPassiveError(fmt.Sprintf("queue %q", q.Name), err)
+			return rabbit.PassiveError(fmt.Sprintf("queue %q", q.Name), err)
 		}
 	}
 	return nil

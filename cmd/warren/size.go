@@ -14,6 +14,8 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/warrenmq/warren/calibrate"
+	"github.com/warrenmq/warren/internal/rabbit"
 	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
@@ -631,9 +633,9 @@ func sizeCalibrateCmd(ctx context.Context, c *cli, args []string) int {
 	fs := newFlags(c, "size calibrate", "size calibrate [--uri URI] [--management-uri URI] [--messages N] [--out calibration.json]",
 		"warren size calibrate --out calibration.json\n"+
 			"warren size --rate 500 --size 1KB --backlog 10s --calibration calibration.json")
-	uri := fs.String("uri", "", "broker AMQP URI (env WARREN_URI; default "+loadgen.DefaultURI+")")
-	mgmtURI := fs.String("management-uri", "", "management API URI, e.g. http://guest:guest@127.0.0.1:15672/ (env WARREN_MANAGEMENT_URI)")
-	messages := fs.Int64("messages", loadgen.DefaultCalibrationMessages, "messages per scratch queue (fewer for large bodies, at most 100 MiB each; a tenth in quorum queues)")
+	fs.String("uri", "", "broker AMQP URI (env WARREN_URI; default "+loadgen.DefaultURI+")")
+	fs.String("management-uri", "", "management API URI, e.g. http://guest:guest@127.0.0.1:15672/ (env WARREN_MANAGEMENT_URI)")
+	messages := fs.Int64("messages", calibrate.DefaultMessages, "messages per scratch queue (fewer for large bodies, at most 100 MiB each; a tenth in quorum queues)")
 	sizes := fs.String("sizes", "16B,1KiB,4KiB,64KiB", "body sizes to measure, comma-separated")
 	types := fs.String("queue-types", "classic,quorum", "queue types to measure: classic, quorum or both")
 	out := fs.String("out", "calibration.json", "file to write")
@@ -662,13 +664,14 @@ func sizeCalibrateCmd(ctx context.Context, c *cli, args []string) int {
 		}
 		queueTypes = append(queueTypes, v)
 	}
-	o := loadgen.CalibrateOptions{
-		URI:           flagOrEnv(fs.Changed("uri"), *uri, c.getenv("WARREN_URI")),
-		ManagementURI: flagOrEnv(fs.Changed("management-uri"), *mgmtURI, c.getenv("WARREN_MANAGEMENT_URI")),
-		Probes:        loadgen.DefaultProbes(*messages, bodySizes, queueTypes),
+	broker := brokerAddresses(c, fs, rabbit.Addresses{})
+	o := calibrate.Options{
+		URI:           broker.URI,
+		ManagementURI: broker.ManagementURI,
+		Probes:        calibrate.DefaultProbes(*messages, bodySizes, queueTypes),
 		Progress:      func(s string) { fmt.Fprintf(c.stderr, "warren size calibrate: %s\n", s) },
 	}
-	cal, err := loadgen.Calibrate(ctx, o)
+	cal, err := calibrate.Run(ctx, o)
 	if err != nil {
 		return fail(c, "size calibrate", exitFailure, "%v", err)
 	}
@@ -682,15 +685,6 @@ func sizeCalibrateCmd(ctx context.Context, c *cli, args []string) int {
 		return exitFailure
 	}
 	return exitOK
-}
-
-// flagOrEnv picks the flag's value when the user set it, else the
-// environment's.
-func flagOrEnv(changed bool, flag, env string) string {
-	if changed {
-		return flag
-	}
-	return env
 }
 
 // writeCalibration prints what a calibration measured, and the wire bytes

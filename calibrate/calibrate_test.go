@@ -1,8 +1,8 @@
-package loadgen_test
+package calibrate_test
 
 // An external test package: these tests hold the calibration against
 // warren's sizing model (framing formula, memory prediction), which
-// loadgen itself must not import.
+// calibrate itself does not import.
 
 import (
 	"context"
@@ -15,14 +15,15 @@ import (
 
 	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
 
+	"github.com/warrenmq/warren/calibrate"
+	"github.com/warrenmq/warren/internal/rabbit"
 	"github.com/warrenmq/warren/internal/testbroker"
-	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/sizing"
 )
 
 func TestDefaultProbes(t *testing.T) {
-	got := loadgen.DefaultProbes(100_000, loadgen.DefaultCalibrationSizes, []string{"classic", "quorum"})
-	want := []loadgen.Probe{
+	got := calibrate.DefaultProbes(100_000, calibrate.DefaultSizes, []string{"classic", "quorum"})
+	want := []calibrate.Probe{
 		{"classic", 16, 100_000},
 		{"classic", 1024, 100_000}, // 100 MiB ÷ 1,024 = 102,400 allows all
 		{"classic", 4096, 25_600},  // 100 MiB ÷ 4,096
@@ -37,22 +38,22 @@ func TestDefaultProbes(t *testing.T) {
 	}
 	// Never fewer than 1,000 messages, so the queue's own memory stays
 	// noise: 100 MiB ÷ 1 MiB would be 100.
-	if got := loadgen.DefaultProbes(100_000, []int64{1 << 20}, []string{"classic"}); got[0].Messages != 1000 {
+	if got := calibrate.DefaultProbes(100_000, []int64{1 << 20}, []string{"classic"}); got[0].Messages != 1000 {
 		t.Errorf("1 MiB probe has %d messages, want 1000", got[0].Messages)
 	}
 	// Quorum probes below 10,000 messages are dropped, unless none is left.
-	if got := loadgen.DefaultProbes(8000, []int64{16, 1024}, []string{"quorum"}); len(got) != 2 || got[0].Messages != 2000 {
+	if got := calibrate.DefaultProbes(8000, []int64{16, 1024}, []string{"quorum"}); len(got) != 2 || got[0].Messages != 2000 {
 		t.Errorf("small quorum probes %v, want both sizes with 2,000", got)
 	}
 }
 
 func TestCalibrateRejectsBadProbesAndBrokers(t *testing.T) {
 	ctx := context.Background()
-	_, err := loadgen.Calibrate(ctx, loadgen.CalibrateOptions{Probes: []loadgen.Probe{{"stream", 16, 10}}})
+	_, err := calibrate.Run(ctx, calibrate.Options{Probes: []calibrate.Probe{{"stream", 16, 10}}})
 	if err == nil || !strings.Contains(err.Error(), `queue type "stream"`) {
 		t.Errorf("stream probe: %v", err)
 	}
-	_, err = loadgen.Calibrate(ctx, loadgen.CalibrateOptions{URI: "amqp://guest:guest@127.0.0.1:1/", Probes: []loadgen.Probe{}})
+	_, err = calibrate.Run(ctx, calibrate.Options{URI: "amqp://guest:guest@127.0.0.1:1/", Probes: []calibrate.Probe{}})
 	if err == nil || !strings.Contains(err.Error(), "connection refused") {
 		t.Errorf("unreachable broker: %v", err)
 	}
@@ -63,10 +64,10 @@ func TestCalibrateRejectsBadProbesAndBrokers(t *testing.T) {
 // larger than frame_max.
 func TestCalibrateWireBytesMatchFramingFormula(t *testing.T) {
 	uri := testbroker.Require(t)
-	cal, err := loadgen.Calibrate(context.Background(), loadgen.CalibrateOptions{
+	cal, err := calibrate.Run(context.Background(), calibrate.Options{
 		URI:           uri,
 		ManagementURI: testbroker.ManagementURI(),
-		Probes:        []loadgen.Probe{},
+		Probes:        []calibrate.Probe{},
 		NoConnections: true,
 		WireSizes:     []int64{16, 1024, 200_000},
 		QueuePrefix:   testbroker.UniqueName(t, "cal") + "-",
@@ -110,10 +111,10 @@ func TestCalibratedPredictionOfClassicQueueMemory(t *testing.T) {
 	node := testbroker.StartPrivate(t)
 	prefix := testbroker.UniqueName(t, "cal") + "-"
 	start := time.Now()
-	cal, err := loadgen.Calibrate(context.Background(), loadgen.CalibrateOptions{
+	cal, err := calibrate.Run(context.Background(), calibrate.Options{
 		URI:           node.URI(),
 		ManagementURI: node.ManagementURI(),
-		Probes: []loadgen.Probe{
+		Probes: []calibrate.Probe{
 			{QueueType: "classic", BodyBytes: 1024, Messages: 10_000},
 			{QueueType: "classic", BodyBytes: 1024, Messages: 100_000},
 		},
@@ -149,8 +150,12 @@ func TestCalibratedPredictionOfClassicQueueMemory(t *testing.T) {
 		t.Errorf("predicted %.0f B for 100,000 messages, the broker reports %d B: %+.1f%%, more than 15%% apart", predicted, check.FullMemory, diff*100)
 	}
 
-	// Calibrate deleted its queues. (managementClientAt is topology_test.go's.)
-	mgmt := managementClientAt(t, node.ManagementURI())
+	// Run deleted its queues.
+	mgmt, err := rabbit.OpenManagement(context.Background(), node.ManagementURI(), rabbit.ManagementOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mgmt.Close()
 	for _, name := range []string{prefix + "classic-empty", prefix + "classic-1024B", prefix + "classic-1024B-1"} {
 		_, err := mgmt.GetQueue("/", name)
 		var e rabbithole.ErrorResponse
@@ -161,23 +166,23 @@ func TestCalibratedPredictionOfClassicQueueMemory(t *testing.T) {
 }
 
 // A classic queue whose messages sit on disk tells nothing of their memory
-// in RAM: Calibrate must refuse it and say why, not report a figure near
+// in RAM: Run must refuse it and say why, not report a figure near
 // zero. A lazy policy on a private node puts every message there.
 func TestCalibrateRefusesQueuesPagedToDisk(t *testing.T) {
 	node := testbroker.StartPrivate(t)
 	if out, err := node.Ctl("set_policy", "--apply-to", "queues", "lazy", ".*", `{"queue-mode":"lazy"}`); err != nil {
 		t.Fatalf("set_policy: %v\n%s", err, out)
 	}
-	_, err := loadgen.Calibrate(context.Background(), loadgen.CalibrateOptions{
+	_, err := calibrate.Run(context.Background(), calibrate.Options{
 		URI:           node.URI(),
 		ManagementURI: node.ManagementURI(),
-		Probes:        []loadgen.Probe{{QueueType: "classic", BodyBytes: 1024, Messages: 2000}},
+		Probes:        []calibrate.Probe{{QueueType: "classic", BodyBytes: 1024, Messages: 2000}},
 		NoWire:        true,
 		NoConnections: true,
 		QueuePrefix:   testbroker.UniqueName(t, "cal") + "-",
 	})
 	if err == nil {
-		t.Fatal("Calibrate measured a lazy queue; want an error")
+		t.Fatal("Run measured a lazy queue; want an error")
 	}
 	t.Log(err)
 	for _, want := range []string{"is lazy", "of its 2000 messages are on disk", "without that policy"} {
@@ -187,5 +192,23 @@ func TestCalibrateRefusesQueuesPagedToDisk(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "guest:guest") {
 		t.Errorf("error shows the password: %q", err)
+	}
+}
+
+// A calibration pointed at a private node, with the management API of the
+// shared broker (as the default address, port 15672 of the AMQP host,
+// would find when two brokers share a host), must stop and say why: it
+// would read the other broker's queues.
+func TestRunRefusesManagementOfAnotherBroker(t *testing.T) {
+	node := testbroker.StartPrivate(t)
+	_, err := calibrate.Run(context.Background(), calibrate.Options{
+		URI: node.URI(), ManagementURI: testbroker.ManagementURI(), NoWire: true, NoConnections: true,
+		Probes: []calibrate.Probe{{QueueType: "classic", BodyBytes: 16, Messages: 100}},
+	})
+	if err == nil || !strings.Contains(err.Error(), "pass --management-uri with the management address of the broker under test") {
+		t.Errorf("Run with another broker's management API: %v", err)
+	}
+	if err != nil && strings.Contains(err.Error(), "guest:guest") {
+		t.Errorf("the error shows the password: %v", err)
 	}
 }

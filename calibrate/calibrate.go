@@ -1,22 +1,22 @@
-package loadgen
+package calibrate
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
 
-	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"github.com/warrenmq/warren/internal/rabbit"
 	"github.com/warrenmq/warren/results"
 )
 
@@ -30,8 +30,8 @@ type Probe struct {
 
 // Defaults of a calibration.
 const (
-	// DefaultCalibrationMessages is the messages per probe at small sizes.
-	DefaultCalibrationMessages = 100_000
+	// DefaultMessages is the messages per probe at small sizes.
+	DefaultMessages = 100_000
 	// maxProbeBytes bounds the bodies one probe puts on the broker: larger
 	// messages get fewer of them.
 	maxProbeBytes = 100 << 20
@@ -52,13 +52,18 @@ const (
 	// countTimeout bounds the wait for the management API to report a
 	// queue's messages.
 	countTimeout = 90 * time.Second
-	// confirmWindow bounds the publisher confirms outstanding while
+	// calibrationWindow bounds the publisher confirms outstanding while
 	// filling.
 	calibrationWindow = 5000
+	// confirmWait bounds the wait for a publisher confirm or a delivery.
+	confirmWait = 10 * time.Second
+	// managementTimeout bounds each management API request once
+	// connected: a busy node computes its memory breakdown slowly.
+	managementTimeout = 10 * time.Second
 )
 
-// DefaultCalibrationSizes are the body sizes a calibration measures.
-var DefaultCalibrationSizes = []int64{16, 1 << 10, 4 << 10, 64 << 10}
+// DefaultSizes are the body sizes a calibration measures.
+var DefaultSizes = []int64{16, 1 << 10, 4 << 10, 64 << 10}
 
 // DefaultWireSizes are the body sizes of the wire-bytes measurement: small,
 // typical, and larger than the default frame_max (two body frames).
@@ -93,9 +98,9 @@ func DefaultProbes(messages int64, sizes []int64, queueTypes []string) []Probe {
 	return out
 }
 
-// CalibrateOptions configure Calibrate.
-type CalibrateOptions struct {
-	URI           string // default DefaultURI
+// Options configure Run.
+type Options struct {
+	URI           string // default amqp://guest:guest@127.0.0.1:5672/
 	ManagementURI string // default: the AMQP host on port 15672
 	// Probes are the queues to fill (DefaultProbes when nil).
 	Probes []Probe
@@ -117,16 +122,17 @@ type CalibrateOptions struct {
 	Progress func(string)
 }
 
-// Calibrate measures the broker's constants for warren size: it fills
-// scratch queues with messages of a few sizes and reads each queue's memory
-// from the management API against an empty control queue of the same type;
+// Run measures the broker's constants for warren size: it fills scratch
+// queues with messages of a few sizes and reads each queue's memory from
+// the management API against an empty control queue of the same type;
 // opens idle connections and channels and reads the node's memory
 // breakdown; publishes and consumes through counting sockets. It deletes
 // every queue it declared, also when it fails or ctx is cancelled.
-func Calibrate(ctx context.Context, o CalibrateOptions) (*results.Calibration, error) {
-	uri := firstNonEmpty(o.URI, DefaultURI)
+func Run(ctx context.Context, o Options) (*results.Calibration, error) {
+	addr := rabbit.Addresses{URI: o.URI, ManagementURI: o.ManagementURI}
+	uri := addr.AMQP()
 	if o.Probes == nil {
-		o.Probes = DefaultProbes(DefaultCalibrationMessages, DefaultCalibrationSizes, []string{"classic", "quorum"})
+		o.Probes = DefaultProbes(DefaultMessages, DefaultSizes, []string{"classic", "quorum"})
 	}
 	if o.WireSizes == nil {
 		o.WireSizes = DefaultWireSizes
@@ -147,35 +153,34 @@ func Calibrate(ctx context.Context, o CalibrateOptions) (*results.Calibration, e
 			return nil, fmt.Errorf("probe %d: needs at least one message and a body size ≥ 0", i)
 		}
 	}
-	k := &calibrator{o: o, uri: uri, progress: o.Progress}
+	k := &calibrator{o: o, uri: uri, progress: o.Progress,
+		dialer: rabbit.Dialer{URI: uri, NamePrefix: "warren-calibrate-"}}
 	if k.progress == nil {
 		k.progress = func(string) {}
 	}
-	if u, err := amqp.ParseURI(uri); err == nil {
-		k.vhost = u.Vhost
-	}
-	conn, err := calibrationDial(uri, "control", nil)
+	k.vhost = rabbit.Vhost(uri)
+	conn, err := k.dialer.Dial("control", nil)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
 	k.conn = conn
-	mu := managementURI(o.ManagementURI, uri)
-	mgmt, node, closeIdle, err := connectManagement(mu, tableString(conn.Properties, "cluster_name"))
+	mu := addr.Management()
+	mgmt, err := rabbit.OpenManagement(ctx, mu, rabbit.ManagementOptions{Timeout: 2 * time.Second, Cluster: rabbit.ServerProperty(conn, "cluster_name")})
 	if err != nil {
-		return nil, fmt.Errorf("%s: calibration reads queue memory from it; %s", managementProblem(mu, err), managementFix(err))
+		return nil, fmt.Errorf("%s: calibration reads queue memory from it; %s", rabbit.ManagementProblem(mu, err), rabbit.ManagementFix(err))
 	}
-	defer closeIdle()
-	mgmt.SetTimeout(10 * time.Second)
-	k.mgmt, k.node = mgmt, node
+	defer mgmt.Close()
+	mgmt.SetTimeout(managementTimeout)
+	k.mgmt, k.node = mgmt, mgmt.Node()
 
 	cal := &results.Calibration{Schema: results.CalibrationSchema, MeasuredAt: time.Now().UTC().Truncate(time.Second), FrameMax: conn.Config.FrameSize}
-	cal.Broker = results.CalibrationBroker{Product: tableString(conn.Properties, "product"), Version: tableString(conn.Properties, "version"), Node: node}
+	cal.Broker = results.CalibrationBroker{Product: rabbit.ServerProperty(conn, "product"), Version: rabbit.ServerProperty(conn, "version"), Node: k.node}
 	if ov, err := mgmt.Overview(); err == nil {
 		cal.Broker.Erlang = ov.ErlangVersion
-		cal.Broker.Version = firstNonEmpty(ov.RabbitMQVersion, cal.Broker.Version)
+		cal.Broker.Version = cmp.Or(ov.RabbitMQVersion, cal.Broker.Version)
 	}
-	if n, err := mgmt.GetNode(node); err == nil {
+	if n, err := mgmt.GetNode(k.node); err == nil {
 		cal.NodeMemoryBefore, cal.NodeMemoryLimit, cal.FDUsedBefore = int64(n.MemUsed), int64(n.MemLimit), n.FdUsed
 	}
 	if strings.HasPrefix(uri, "amqps://") {
@@ -208,47 +213,15 @@ func Calibrate(ctx context.Context, o CalibrateOptions) (*results.Calibration, e
 }
 
 type calibrator struct {
-	o        CalibrateOptions
+	o        Options
 	uri      string
 	vhost    string
+	dialer   rabbit.Dialer // connections named "warren-calibrate-<what>"
 	conn     *amqp.Connection
-	mgmt     *rabbithole.Client
+	mgmt     *rabbit.Management
 	node     string
 	declared []string
 	progress func(string)
-}
-
-func tableString(t amqp.Table, key string) string {
-	if v, ok := t[key].(string); ok {
-		return v
-	}
-	return ""
-}
-
-// calibrationDial opens a connection named for the broker's UI; with a
-// counter, its socket counts the bytes read and written.
-func calibrationDial(uri, name string, counter *byteCounter) (*amqp.Connection, error) {
-	cfg := amqp.Config{
-		Properties: amqp.Table{"connection_name": "warren-calibrate-" + name, "product": "warren"},
-		Dial:       amqp.DefaultDial(dialTimeout),
-	}
-	if counter != nil {
-		cfg.Dial = counter.dial
-	}
-	if strings.HasPrefix(uri, "amqps://") {
-		u, err := amqp.ParseURI(uri)
-		if err != nil {
-			return nil, explainDialError(uri, err)
-		}
-		if cfg.TLSClientConfig, err = tlsConfig(nil, u.Host); err != nil {
-			return nil, err
-		}
-	}
-	conn, err := amqp.DialConfig(uri, cfg)
-	if err != nil {
-		return nil, explainDialError(uri, err)
-	}
-	return conn, nil
 }
 
 // byteCounter counts the bytes a connection's socket reads and writes.
@@ -256,13 +229,8 @@ type byteCounter struct {
 	read, written atomic.Int64
 }
 
-func (b *byteCounter) dial(network, addr string) (net.Conn, error) {
-	c, err := amqp.DefaultDial(dialTimeout)(network, addr)
-	if err != nil {
-		return nil, err
-	}
-	return &countingConn{Conn: c, b: b}, nil
-}
+// wrap is a rabbit.Dialer's socket wrapper: the socket counts into b.
+func (b *byteCounter) wrap(c net.Conn) net.Conn { return &countingConn{Conn: c, b: b} }
 
 type countingConn struct {
 	net.Conn
@@ -287,11 +255,11 @@ var connectionMemoryKeys = []string{"connection_readers", "connection_writers", 
 
 // connectionMemory reads the node's memory breakdown (computed when asked,
 // not on the statistics interval) and sums the connection categories.
-func (k *calibrator) connectionMemory(ctx context.Context) (int64, error) {
+func (k *calibrator) connectionMemory() (int64, error) {
 	var body struct {
 		Memory map[string]json.RawMessage `json:"memory"`
 	}
-	if err := k.getJSON(ctx, "/api/nodes/"+url.PathEscape(k.node)+"/memory", &body); err != nil {
+	if err := k.mgmt.GetJSON("/api/nodes/"+url.PathEscape(k.node)+"/memory", &body); err != nil {
 		return 0, fmt.Errorf("memory breakdown of %s: %w", k.node, err)
 	}
 	var sum int64
@@ -305,26 +273,6 @@ func (k *calibrator) connectionMemory(ctx context.Context) (int64, error) {
 		sum += v
 	}
 	return sum, nil
-}
-
-// getJSON decodes the management API's answer at path into v.
-func (k *calibrator) getJSON(ctx context.Context, path string, v any) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(k.mgmt.Endpoint, "/")+path, nil)
-	if err != nil {
-		return err
-	}
-	req.SetBasicAuth(k.mgmt.Username, k.mgmt.Password)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("HTTP %s", resp.Status)
-	}
-	return json.NewDecoder(resp.Body).Decode(v)
 }
 
 // queueStats is what calibration reads of a queue. rabbit-hole's QueueInfo
@@ -355,9 +303,9 @@ func (q queueStats) pagedOut() int64 {
 	return max(q.Messages-q.MessagesRAM, 0)
 }
 
-func (k *calibrator) queueStats(ctx context.Context, name string) (queueStats, error) {
+func (k *calibrator) queueStats(name string) (queueStats, error) {
 	var q queueStats
-	err := k.getJSON(ctx, "/api/queues/"+url.PathEscape(k.vhost)+"/"+url.PathEscape(name)+"?columns=messages,messages_ram,memory,backing_queue_status", &q)
+	err := k.mgmt.GetJSON("/api/queues/"+url.PathEscape(k.vhost)+"/"+url.PathEscape(name)+"?columns=messages,messages_ram,memory,backing_queue_status", &q)
 	return q, err
 }
 
@@ -375,7 +323,7 @@ func (k *calibrator) connections(ctx context.Context, cal *results.Calibration) 
 	k.progress(fmt.Sprintf("measuring memory per connection and per channel: %d rounds of %d idle connections with %d channels each", connectionRounds, idleConnections, channelsPerConn))
 	var perConn, perChan []float64
 	for range connectionRounds {
-		before, err := k.connectionMemory(ctx)
+		before, err := k.connectionMemory()
 		if err != nil {
 			return err
 		}
@@ -386,7 +334,7 @@ func (k *calibrator) connections(ctx context.Context, cal *results.Calibration) 
 			}
 		}
 		for i := range idleConnections {
-			c, err := calibrationDial(k.uri, fmt.Sprintf("idle-%d", i), nil)
+			c, err := k.dialer.Dial(fmt.Sprintf("idle-%d", i), nil)
 			if err != nil {
 				closeAll()
 				return err
@@ -394,7 +342,7 @@ func (k *calibrator) connections(ctx context.Context, cal *results.Calibration) 
 			conns = append(conns, c)
 		}
 		sleep(ctx, breakdownSettling)
-		mid, err := k.connectionMemory(ctx)
+		mid, err := k.connectionMemory()
 		if err != nil {
 			closeAll()
 			return err
@@ -408,7 +356,7 @@ func (k *calibrator) connections(ctx context.Context, cal *results.Calibration) 
 			}
 		}
 		sleep(ctx, breakdownSettling)
-		after, err := k.connectionMemory(ctx)
+		after, err := k.connectionMemory()
 		closeAll()
 		if err != nil {
 			return err
@@ -458,7 +406,7 @@ func (k *calibrator) declare(name, queueType string) error {
 		durable = true // quorum queues are always durable
 	}
 	if _, err := ch.QueueDeclare(name, durable, false, false, false, args); err != nil {
-		return explainDeclareError("queue "+name, err)
+		return rabbit.DeclareError("queue "+name, err)
 	}
 	k.declared = append(k.declared, name)
 	return nil
@@ -472,7 +420,7 @@ func (k *calibrator) cleanup() {
 	conn := k.conn
 	if conn == nil || conn.IsClosed() {
 		var err error
-		if conn, err = calibrationDial(k.uri, "cleanup", nil); err != nil {
+		if conn, err = k.dialer.Dial("cleanup", nil); err != nil {
 			return
 		}
 		defer conn.Close()
@@ -634,7 +582,7 @@ func (k *calibrator) settle(ctx context.Context, want map[string]int64) (map[str
 	for {
 		now := time.Now()
 		for name, n := range want {
-			q, err := k.queueStats(ctx, name)
+			q, err := k.queueStats(name)
 			if err != nil {
 				continue
 			}
@@ -727,7 +675,7 @@ func (k *calibrator) wire(ctx context.Context, size int64) (results.WireCalibrat
 	body := make([]byte, size)
 
 	var pub byteCounter
-	pconn, err := calibrationDial(k.uri, "wire-publisher", &pub)
+	pconn, err := k.dialer.Dial("wire-publisher", pub.wrap)
 	if err != nil {
 		return w, err
 	}
@@ -761,7 +709,7 @@ func (k *calibrator) wire(ctx context.Context, size int64) (results.WireCalibrat
 	}
 
 	var sub byteCounter
-	sconn, err := calibrationDial(k.uri, "wire-consumer", &sub)
+	sconn, err := k.dialer.Dial("wire-consumer", sub.wrap)
 	if err != nil {
 		return w, err
 	}
