@@ -20,6 +20,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/warrenmq/warren/internal/rabbit"
 	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
@@ -254,7 +255,7 @@ func benchCmd(ctx context.Context, c *cli, args []string) int {
 	repeat := fs.Int("repeat", 1, "run each case this many times and report the medians")
 	out := fs.String("out", filepath.Join("bench", "last.json"), "write the results as JSON here")
 	baseline := fs.String("baseline", "", "a file an earlier bench wrote: print the change against it")
-	uri := fs.String("uri", "", "broker AMQP URI (env WARREN_URI; default "+loadgen.DefaultURI+")")
+	fs.String("uri", "", "broker AMQP URI (env WARREN_URI; default "+loadgen.DefaultURI+")")
 	procs := fs.Int("procs", 0, "threads running warren's Go code at once (GOMAXPROCS); default half the CPUs when the broker is on this machine, else all")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the runs to this file")
 	_ = fs.MarkHidden("cpuprofile")
@@ -284,13 +285,8 @@ func benchCmd(ctx context.Context, c *cli, args []string) int {
 			return fail(c, "bench", exitBadInput, "--baseline: %v", err)
 		}
 	}
-	brokerURI := loadgen.DefaultURI
-	if v := c.getenv("WARREN_URI"); v != "" {
-		brokerURI = v
-	}
-	if fs.Changed("uri") {
-		brokerURI = *uri
-	}
+	broker := brokerAddresses(c, fs, rabbit.Addresses{URI: loadgen.DefaultURI})
+	brokerURI := broker.URI
 	if *out == "" {
 		return fail(c, "bench", exitBadInput, "--out must name a file")
 	}
@@ -343,8 +339,8 @@ func benchCmd(ctx context.Context, c *cli, args []string) int {
 		loadgen.WithVersion(warrenVersion()),
 		loadgen.WithStopNow(c.stopNow),
 	}
-	if v := c.getenv("WARREN_MANAGEMENT_URI"); v != "" {
-		opts = append(opts, loadgen.WithManagementURI(v))
+	if broker.ManagementURI != "" {
+		opts = append(opts, loadgen.WithManagementURI(broker.ManagementURI))
 	}
 	began := time.Now()
 	interrupted := false

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/warrenmq/warren/internal/rabbit"
 	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
@@ -20,7 +21,7 @@ import (
 func verifyDurabilityCmd(ctx context.Context, c *cli, args []string) int {
 	fs := newFlags(c, "verify-durability", "verify-durability NAME|FILE --restart-cmd CMD [flags]",
 		`warren verify-durability durability --restart-cmd "rabbitmqctl stop_app && rabbitmqctl start_app"`)
-	uri := fs.String("uri", "", "broker AMQP URI (env WARREN_URI; default "+loadgen.DefaultURI+")")
+	fs.String("uri", "", "broker AMQP URI (env WARREN_URI; default "+loadgen.DefaultURI+")")
 	restartCmd := fs.String("restart-cmd", "", "shell command that restarts the broker (run with sh -c); required")
 	restartTimeout := fs.Duration("restart-timeout", 5*time.Minute, "give up when the restart command has not exited after this long")
 	out := fs.String("out", "", "also write durability.json to this directory")
@@ -44,7 +45,7 @@ func verifyDurabilityCmd(ctx context.Context, c *cli, args []string) int {
 	s.Sweep = nil
 	s.PrefixNames(*prefix)
 	s.ApplyDefaults()
-	target := firstSet(*uri, c.getenv("WARREN_URI"), s.Broker.URI)
+	target := brokerAddresses(c, fs, rabbit.Addresses{URI: s.Broker.URI}).URI
 	restart := func(ctx context.Context) error { return runRestart(ctx, *restartCmd, *restartTimeout) }
 	res, err := loadgen.VerifyDurability(ctx, s, restart, loadgen.WithURI(target), loadgen.WithVersion(warrenVersion()))
 	if err != nil {
@@ -143,13 +144,4 @@ func missingGuarantee(q loadgen.DurableQueue) string {
 		return "persistent messages"
 	}
 	return "publisher confirms"
-}
-
-func firstSet(v ...string) string {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

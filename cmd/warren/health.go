@@ -4,17 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/spf13/pflag"
 
 	"github.com/warrenmq/warren/health"
+	"github.com/warrenmq/warren/internal/rabbit"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -24,35 +23,20 @@ import (
 // typo for an outage (or an outage for a typo).
 const exitUnknown = 3
 
-// defaultManagementURI is the management API of a broker on this machine.
-const defaultManagementURI = "http://guest:guest@127.0.0.1:15672/"
-
 // healthExitHelp is the exit-status paragraph of health's and lint's help.
 const healthExitHelp = "Exit status, as a Nagios-style check: 0 healthy (info findings do not count),\n" +
 	"1 warning, 2 critical, 3 unknown: the management API did not answer, or a\n" +
 	"flag or file was bad. (Unlike warren's other commands, bad input is 3, not 2,\n" +
 	"so that a monitoring system never reads a typo as a critical broker.)"
 
-// healthManagementURI picks the management API: the flag, else
-// $WARREN_MANAGEMENT_URI, else port 15672 of $WARREN_URI's host with its
-// credentials, else the local default.
-func healthManagementURI(c *cli, flag string) string {
-	if flag != "" {
-		return flag
+// healthManagementURI picks the management API: --management-uri when
+// the user set it, else $WARREN_MANAGEMENT_URI, else port 15672 of
+// $WARREN_URI's host with its credentials, else the local default.
+func healthManagementURI(c *cli, flags rabbit.Override) string {
+	if uri := rabbit.Resolve(rabbit.Addresses{}, c.getenv, flags).Management(); uri != "" {
+		return uri
 	}
-	if v := c.getenv("WARREN_MANAGEMENT_URI"); v != "" {
-		return v
-	}
-	if v := c.getenv("WARREN_URI"); v != "" {
-		if u, err := amqp.ParseURI(v); err == nil {
-			m := url.URL{Scheme: "http", Host: fmt.Sprintf("%s:15672", u.Host), Path: "/", User: url.UserPassword(u.Username, u.Password)}
-			if u.Scheme == "amqps" {
-				m.Scheme, m.Host = "https", fmt.Sprintf("%s:15671", u.Host)
-			}
-			return m.String()
-		}
-	}
-	return defaultManagementURI
+	return rabbit.DefaultManagementURI
 }
 
 // healthDisabled reads --disable (repeatable, comma-separated) and checks
@@ -112,7 +96,7 @@ func healthCmd(ctx context.Context, c *cli, args []string) int {
 			"warren health --thresholds thresholds.yaml --json | jq '.findings[]'\n"+
 			"warren health --print-thresholds > thresholds.yaml   # the defaults, to edit\n"+
 			"warren health --watch 5s --vhost orders")
-	mgmt := fs.String("management-uri", "", "management API (env WARREN_MANAGEMENT_URI; default port 15672 of WARREN_URI's host, else "+scenarios.RedactURI(defaultManagementURI)+")")
+	fs.String("management-uri", "", "management API (env WARREN_MANAGEMENT_URI; default port 15672 of WARREN_URI's host, else "+scenarios.RedactURI(rabbit.DefaultManagementURI)+")")
 	vhost := fs.String("vhost", "", "only this virtual host's queues, connections and channels (nodes are always checked)")
 	thresholdsFile := fs.String("thresholds", "", "YAML file of warning and critical levels; what it leaves out keeps the default")
 	printThresholds := fs.Bool("print-thresholds", false, "print the thresholds in use as a YAML file and exit")
@@ -163,7 +147,7 @@ func healthCmd(ctx context.Context, c *cli, args []string) int {
 	if err != nil {
 		return fail(c, "health", exitUnknown, "%v", err)
 	}
-	uri := healthManagementURI(c, *mgmt)
+	uri := healthManagementURI(c, brokerFlags(fs))
 
 	last := exitUnknown
 	for i := 0; ; i++ {
@@ -205,6 +189,7 @@ func healthOnce(ctx context.Context, uri, vhost string, th health.Thresholds, di
 		rep.Vhost = vhost
 		return rep
 	}
+	defer client.Close()
 	snap, err := client.Snapshot(vhost, th.Window)
 	if err != nil {
 		rep := health.UnknownReport(health.SchemaHealth, source, err)

@@ -16,6 +16,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/warrenmq/warren/health"
+	"github.com/warrenmq/warren/internal/rabbit"
 	"github.com/warrenmq/warren/internal/testbroker"
 )
 
@@ -102,13 +103,14 @@ func TestHealthManagementURIFromWarrenURI(t *testing.T) {
 			return "amqps://ops:pw@rabbit.example.com:5671/prod"
 		}
 		return ""
-	}}, ""); got != "https://ops:pw@rabbit.example.com:15671/" {
+	}}, rabbit.Override{}); got != "https://ops:pw@rabbit.example.com:15671/" {
 		t.Errorf("got %q", got)
 	}
-	if got := healthManagementURI(&cli{getenv: func(string) string { return "" }}, ""); got != defaultManagementURI {
+	if got := healthManagementURI(&cli{getenv: func(string) string { return "" }}, rabbit.Override{}); got != rabbit.DefaultManagementURI {
 		t.Errorf("got %q", got)
 	}
-	if got := healthManagementURI(&cli{getenv: func(string) string { return "http://env/" }}, "http://flag/"); got != "http://flag/" {
+	flag := "http://flag/"
+	if got := healthManagementURI(&cli{getenv: func(string) string { return "http://env/" }}, rabbit.Override{ManagementURI: &flag}); got != flag {
 		t.Errorf("the flag must win over the environment, got %q", got)
 	}
 }

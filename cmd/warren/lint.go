@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/warrenmq/warren/health"
+	"github.com/warrenmq/warren/internal/rabbit"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -27,7 +28,7 @@ func lintCmd(ctx context.Context, c *cli, args []string) int {
 		"warren lint definitions.json --config /etc/rabbitmq/rabbitmq.conf\n"+
 			"warren lint --management-uri http://admin:secret@rabbit-1:15672/ --vhost orders --json\n"+
 			"warren lint greenhouse --disable quorum-queue   # a built-in scenario's topology")
-	mgmt := fs.String("management-uri", "", "management API to read instead of a FILE (env WARREN_MANAGEMENT_URI; default port 15672 of WARREN_URI's host, else "+scenarios.RedactURI(defaultManagementURI)+")")
+	fs.String("management-uri", "", "management API to read instead of a FILE (env WARREN_MANAGEMENT_URI; default port 15672 of WARREN_URI's host, else "+scenarios.RedactURI(rabbit.DefaultManagementURI)+")")
 	vhost := fs.String("vhost", "", "only this virtual host's objects")
 	config := fs.String("config", "", "the broker's rabbitmq.conf, for the heartbeat and guest rules")
 	disable := fs.StringArray("disable", nil, "leave out a rule on purpose, e.g. --disable quorum-queue (repeatable, or comma-separated)")
@@ -63,11 +64,12 @@ func lintCmd(ctx context.Context, c *cli, args []string) int {
 			in.Definitions.OnlyVhost(*vhost)
 		}
 	} else {
-		uri := healthManagementURI(c, *mgmt)
+		uri := healthManagementURI(c, brokerFlags(fs))
 		source = scenarios.RedactURI(uri)
 		client, err := health.Dial(ctx, uri, *timeout)
 		if err == nil {
 			in, err = client.LintInput(*vhost)
+			client.Close()
 		}
 		if err != nil {
 			// No verdict: the report says UNKNOWN, on stdout like any other.

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"net"
 	"runtime"
-	"strings"
 
-	amqp "github.com/rabbitmq/amqp091-go"
-	"github.com/warrenmq/warren/loadgen"
+	"github.com/warrenmq/warren/internal/rabbit"
 )
 
 // procsFor picks how many threads may run warren's Go code at once
@@ -26,28 +23,10 @@ func procsFor(given int, envGOMAXPROCS, uri string, ncpu int) int {
 		return given
 	case envGOMAXPROCS != "":
 		return 0 // the runtime has applied it already
-	case brokerIsLocal(uri):
+	case rabbit.IsLoopback(uri):
 		return max(1, ncpu/2)
 	}
 	return 0
-}
-
-// brokerIsLocal tells whether uri's host is a loopback address of this
-// machine (an empty uri means warren's default, which is).
-func brokerIsLocal(uri string) bool {
-	if uri == "" {
-		uri = loadgen.DefaultURI
-	}
-	u, err := amqp.ParseURI(uri)
-	if err != nil {
-		return false
-	}
-	host := strings.Trim(u.Host, "[]")
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // applyProcs sets GOMAXPROCS for a run against uri where the cli owns the

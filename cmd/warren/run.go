@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/warrenmq/warren/internal/rabbit"
 	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/reports"
 	"github.com/warrenmq/warren/results"
@@ -67,18 +68,8 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 // apply lays the environment and the flags the user set over the scenario,
 // in that order of precedence.
 func (f *runFlags) apply(c *cli, fs *pflag.FlagSet, s *scenarios.Scenario) error {
-	if v := c.getenv("WARREN_URI"); v != "" {
-		s.Broker.URI = v
-	}
-	if v := c.getenv("WARREN_MANAGEMENT_URI"); v != "" {
-		s.Broker.ManagementURI = v
-	}
-	if fs.Changed("uri") {
-		s.Broker.URI = f.uri
-	}
-	if fs.Changed("management-uri") {
-		s.Broker.ManagementURI = f.mgmtURI
-	}
+	a := brokerAddresses(c, fs, rabbit.Addresses{URI: s.Broker.URI, ManagementURI: s.Broker.ManagementURI})
+	s.Broker.URI, s.Broker.ManagementURI = a.URI, a.ManagementURI
 	if fs.Changed("duration") {
 		d, err := scenarios.ParseDuration(f.duration)
 		if err != nil || d <= 0 {
