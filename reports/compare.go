@@ -1,14 +1,11 @@
 package reports
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -58,44 +55,13 @@ func (s Side) dir(k int) string {
 // holding result.json), or a directory with several run directories (the
 // repeats of a run) anywhere under it.
 func LoadSide(path string) (Side, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return Side{}, fmt.Errorf("%s does not exist", path)
-		}
-		return Side{}, err
-	}
-	if !fi.IsDir() {
-		return Side{}, fmt.Errorf("%s is a file: give a run directory, or a directory of repeated runs", path)
-	}
-	var dirs []string
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && d.Name() == results.ResultFile {
-			rel, err := filepath.Rel(path, filepath.Dir(p))
-			if err != nil {
-				return err
-			}
-			dirs = append(dirs, rel)
-		}
-		return nil
-	})
+	dirs, err := results.FindRuns(path)
 	if err != nil {
 		return Side{}, err
 	}
-	if len(dirs) == 0 {
-		return Side{}, fmt.Errorf("%s holds no %s: give a run directory, or a directory of repeated runs", path, results.ResultFile)
-	}
-	if slices.Contains(dirs, ".") {
-		// A run directory is one run, whatever else is under it.
-		dirs = []string{"."}
-	}
-	sort.Strings(dirs)
 	side := Side{Label: path, Dirs: dirs}
 	for _, d := range dirs {
-		r, err := results.ReadResult(filepath.Join(path, d, results.ResultFile))
+		r, err := results.ReadRun(filepath.Join(path, d))
 		if err != nil {
 			return Side{}, err
 		}

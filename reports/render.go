@@ -41,18 +41,12 @@ func Render(dir string, r *results.Result) error {
 	return writeFiles(dir, files, absent)
 }
 
-// RenderDir renders the run directory dir from the result.json it holds.
+// RenderDir renders the run directory dir from the result it holds: its
+// result.json or, for a run that was killed, what it streamed (see
+// results.ReadRun).
 func RenderDir(dir string) error {
-	path := filepath.Join(dir, results.ResultFile)
-	var r *results.Result
-	var err error
-	if _, statErr := os.Stat(path); statErr != nil && os.IsNotExist(statErr) {
-		// A run that was killed never wrote result.json: rebuild what
-		// it streamed, marked incomplete.
-		if r, err = results.Recover(dir); err != nil {
-			return fmt.Errorf("reports: no %s, and %w", results.ResultFile, err)
-		}
-	} else if r, err = results.ReadResult(path); err != nil {
+	r, err := results.ReadRun(dir)
+	if err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}
 	return Render(dir, r)

@@ -43,30 +43,23 @@ func mergeCmd(_ context.Context, c *cli, args []string) int {
 
 	// Everything is written into a hidden directory first and renamed at
 	// the end, so a failure leaves nothing half-written.
-	parent := filepath.Dir(filepath.Clean(*out))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fail(c, "merge", exitBadInput, "cannot create %s: %v", parent, err)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(*out)+".partial-")
+	rd, err := results.CreateRunDir(*out)
 	if err != nil {
-		return fail(c, "merge", exitBadInput, "cannot write under %s: %v", parent, err)
+		return fail(c, "merge", exitBadInput, "%v", err)
 	}
-	defer os.RemoveAll(tmp)
-	if err := res.WriteFile(filepath.Join(tmp, results.ResultFile)); err != nil {
-		return fail(c, "merge", exitFailure, "write %s: %v", results.ResultFile, err)
+	defer rd.Discard()
+	if err := rd.WriteResult(res); err != nil {
+		return fail(c, "merge", exitFailure, "%v", err)
 	}
-	if err := res.Accounting.WriteFile(filepath.Join(tmp, results.AccountingFile)); err != nil {
-		return fail(c, "merge", exitFailure, "write %s: %v", results.AccountingFile, err)
-	}
-	if code := writeMergedHlog(c, tmp, res.StartedAt, fs.Args()); code != exitOK {
+	if code := writeMergedHlog(c, rd, res.StartedAt, fs.Args()); code != exitOK {
 		return code
 	}
 	if !*noReport {
-		if err := reports.Render(tmp, res); err != nil {
+		if err := reports.Render(rd.Path(), res); err != nil {
 			return fail(c, "merge", exitFailure, "write report: %v", err)
 		}
 	}
-	if err := os.Rename(tmp, *out); err != nil {
+	if err := rd.Commit(); err != nil {
 		return fail(c, "merge", exitFailure, "move the merged run into %s: %v", *out, err)
 	}
 	fmt.Fprintf(c.stdout, "merged %d instances (%s)\n", fs.NArg(), res.Environment.InstanceID)
@@ -79,11 +72,10 @@ func mergeCmd(_ context.Context, c *cli, args []string) int {
 	return exitOK
 }
 
-// writeMergedHlog writes the merged run's latency.hlog into dir, when any
+// writeMergedHlog writes the merged run's latency.hlog into rd, when any
 // instance left one.
-func writeMergedHlog(c *cli, dir string, base time.Time, runs []string) int {
-	path := filepath.Join(dir, results.HlogFile)
-	f, err := os.Create(path)
+func writeMergedHlog(c *cli, rd *results.RunDir, base time.Time, runs []string) int {
+	f, err := rd.Create(results.HlogFile)
 	if err != nil {
 		return fail(c, "merge", exitFailure, "write %s: %v", results.HlogFile, err)
 	}
@@ -95,7 +87,7 @@ func writeMergedHlog(c *cli, dir string, base time.Time, runs []string) int {
 		return fail(c, "merge", exitBadInput, "merge %s: %v", results.HlogFile, err)
 	}
 	if !wrote {
-		os.Remove(path)
+		os.Remove(f.Name())
 	}
 	return exitOK
 }

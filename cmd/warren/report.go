@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/warrenmq/warren/reports"
@@ -26,7 +23,7 @@ func reportCmd(_ context.Context, c *cli, args []string) int {
 	}
 	code := exitOK
 	for _, dir := range fs.Args() {
-		r, err := readRunDir(dir)
+		r, err := results.ReadRun(dir)
 		if err != nil {
 			code = fail(c, "report", exitBadInput, "%v", err)
 			continue
@@ -38,27 +35,4 @@ func reportCmd(_ context.Context, c *cli, args []string) int {
 		fmt.Fprintf(c.stdout, "report: %s\n", filepath.Join(dir, results.ReportFile))
 	}
 	return code
-}
-
-// readRunDir reads the result.json of a run directory, with an error that
-// says in one line what is wrong with it.
-func readRunDir(dir string) (*results.Result, error) {
-	fi, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("%s does not exist", dir)
-	case err != nil:
-		return nil, err
-	case !fi.IsDir():
-		return nil, fmt.Errorf("%s is a file: give the run directory that holds result.json", dir)
-	}
-	path := filepath.Join(dir, results.ResultFile)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		if _, err := os.Stat(filepath.Join(dir, results.RunFile)); err == nil {
-			// A run that was killed: rebuild what it streamed.
-			return results.Recover(dir)
-		}
-		return nil, fmt.Errorf("%s has no %s: is it a run directory? (warren run writes one per run)", dir, results.ResultFile)
-	}
-	return results.ReadResult(path)
 }

@@ -271,45 +271,33 @@ func executeRun(ctx context.Context, c *cli, s *scenarios.Scenario, opts []loadg
 	if _, err := os.Stat(dir); err == nil {
 		return nil, fail(c, "run", exitBadInput, "run directory %s exists already: choose another --out, or remove it", dir)
 	}
-	parent := filepath.Dir(filepath.Clean(dir))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return nil, fail(c, "run", exitBadInput, "cannot create %s: %v", parent, err)
-	}
-	partial, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".partial-")
+	rd, err := results.CreateRunDir(dir)
 	if err != nil {
-		return nil, fail(c, "run", exitBadInput, "cannot write under %s: %v", parent, err)
+		return nil, fail(c, "run", exitBadInput, "%v", err)
 	}
-	current := partial // where the files are now
-	keep := false
-	defer func() {
-		if !keep {
-			os.RemoveAll(current)
-		}
-	}()
-	hlog, err := os.Create(filepath.Join(partial, results.HlogFile))
+	defer rd.Discard()
+	hlog, err := rd.Create(results.HlogFile)
 	if err != nil {
 		return nil, fail(c, "run", exitFailure, "%v", err)
 	}
 	defer hlog.Close()
-	series, err := os.Create(filepath.Join(partial, results.SeriesFile))
+	series, err := rd.Create(results.SeriesFile)
 	if err != nil {
 		return nil, fail(c, "run", exitFailure, "%v", err)
 	}
 	defer series.Close()
 
 	started := func(info results.StartInfo) error {
-		if err := results.WriteJSONFile(filepath.Join(partial, results.RunFile), info); err != nil {
-			return fmt.Errorf("write %s: %w", results.RunFile, err)
+		if err := rd.WriteStart(info); err != nil {
+			return err
 		}
-		// The open files move with the directory.
-		if err := os.Rename(partial, dir); err != nil {
+		// The open files move with the directory. From here on it holds
+		// what the run streams: a later failure (a full disk for
+		// result.json, a chart that cannot be drawn) must not take hours
+		// of a soak with it.
+		if err := rd.Commit(); err != nil {
 			return fmt.Errorf("move the run into %s: %w", dir, err)
 		}
-		current = dir
-		// From here on the directory holds what the run streams: a later
-		// failure (a full disk for result.json, a chart that cannot be
-		// drawn) must not take hours of a soak with it.
-		keep = true
 		return nil
 	}
 	opts = append(opts, loadgen.WithHlog(hlog), loadgen.WithSeries(series), loadgen.WithStarted(started))
@@ -328,20 +316,19 @@ func executeRun(ctx context.Context, c *cli, s *scenarios.Scenario, opts []loadg
 			return nil, fail(c, "run", exitFailure, "write %s: %v", filepath.Base(f.Name()), err)
 		}
 	}
-	if err := res.WriteFile(filepath.Join(current, results.ResultFile)); err != nil {
-		return nil, fail(c, "run", exitFailure, "write result.json: %v", err)
-	}
-	if res.Accounting != nil {
-		if err := res.Accounting.WriteFile(filepath.Join(current, results.AccountingFile)); err != nil {
-			return nil, fail(c, "run", exitFailure, "write %s: %v", results.AccountingFile, err)
-		}
+	if err := rd.WriteResult(res); err != nil {
+		return nil, fail(c, "run", exitFailure, "%v", err)
 	}
 	if !o.noReport {
-		if err := reports.Render(current, res); err != nil {
+		if err := reports.Render(rd.Path(), res); err != nil {
 			return nil, fail(c, "run", exitFailure, "write report: %v", err)
 		}
 	}
-	keep = true
+	// started committed the directory already; committing here too makes
+	// sure a result is never left in the hidden partial directory.
+	if err := rd.Commit(); err != nil {
+		return nil, fail(c, "run", exitFailure, "move the run into %s: %v", dir, err)
+	}
 	return res, exitOK
 }
 
