@@ -49,12 +49,12 @@ func (q *queueTracker) record(st *Stamp, redelivered bool) bool {
 		q.seen[st.Publisher] = set
 	}
 	if !set.Add(st.Seq) {
-		// Seen before. With the redelivered flag it is the broker's
-		// at-least-once redelivery of a message whose ack was lost (a
-		// dropped connection): counted as redelivered, not duplicated.
-		if !redelivered {
-			q.duplicates++
-		}
+		// Seen before: an application would handle it twice. With the
+		// redelivered flag it is the broker's at-least-once redelivery of
+		// a message whose ack never reached it (the channel closed
+		// first), counted as redelivered too; without it, the broker
+		// sent a copy it should not have.
+		q.duplicates++
 		return false
 	}
 	q.unique++

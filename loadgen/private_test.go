@@ -238,7 +238,10 @@ func TestSurvivesClosedConnections(t *testing.T) {
 	if len(res.Outages) == 0 {
 		t.Error("no outage recorded")
 	}
-	if in := res.Integrity; in.Lost != 0 || in.Duplicated != 0 || in.Unconsumed != 0 || in.Received != in.Expected || in.Expected == 0 {
+	// A message recorded just before the close, whose ack had not reached
+	// the broker, comes again flagged redelivered: a duplicate, but only
+	// as many as were redelivered.
+	if in := res.Integrity; in.Lost != 0 || in.Duplicated > in.Redelivered || in.Unconsumed != 0 || in.Received != in.Expected || in.Expected == 0 {
 		t.Errorf("integrity after close_all_connections (consumers must come back and take everything): %+v", in)
 	}
 }
@@ -291,8 +294,8 @@ func TestRepublishUnconfirmed(t *testing.T) {
 		if res.Summary.Republished != in.Republished {
 			t.Errorf("summary says %d republished, accounting %d", res.Summary.Republished, in.Republished)
 		}
-		if in.Duplicated > in.Republished {
-			t.Errorf("%d duplicated, more than the %d republished", in.Duplicated, in.Republished)
+		if in.Duplicated > in.Republished+in.Redelivered {
+			t.Errorf("%d duplicated, more than the %d republished and %d redelivered", in.Duplicated, in.Republished, in.Redelivered)
 		}
 		// Every message counts once however often it was sent.
 		if want := res.Summary.Published; in.Expected != want {

@@ -96,6 +96,10 @@ func TestIntegrityVerdict(t *testing.T) {
 		// Republishing allows as many duplicates as it sent again, not more.
 		{results.Integrity{Expected: 10, Received: 10, Duplicated: 2, Republished: 40}, "No message lost; 2 messages duplicated, within the 40 republished (at-least-once)."},
 		{results.Integrity{Expected: 10, Received: 10, Duplicated: 3, Republished: 2}, "No message lost; **3 messages duplicated**."},
+		// So do redeliveries of messages whose ack never reached the broker.
+		{results.Integrity{Expected: 10, Received: 10, Duplicated: 1, Redelivered: 4}, "No message lost; 1 message duplicated, within the 4 redelivered (at-least-once)."},
+		{results.Integrity{Expected: 10, Received: 10, Duplicated: 5, Redelivered: 4, Republished: 1}, "No message lost; 5 messages duplicated, within the 4 redelivered and 1 republished (at-least-once)."},
+		{results.Integrity{Expected: 10, Received: 10, Duplicated: 6, Redelivered: 4, Republished: 1}, "No message lost; **6 messages duplicated**."},
 		{results.Integrity{Expected: 5000, Received: 3999, Lost: 1200, Duplicated: 199}, "**1,200 messages lost**, **199 duplicated**."},
 	} {
 		if got := integrityVerdict(tc.in); got != tc.want {
