@@ -17,6 +17,8 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/warrenmq/warren/internal/rabbit"
+	"github.com/warrenmq/warren/internal/stats"
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/results"
 )
 
@@ -367,9 +369,7 @@ func (k *calibrator) connections(ctx context.Context, cal *results.Calibration) 
 		perConn = append(perConn, float64(mid-before)/idleConnections)
 		perChan = append(perChan, float64(after-mid)/(idleConnections*channelsPerConn))
 	}
-	slices.Sort(perConn)
-	slices.Sort(perChan)
-	c, ch := perConn[len(perConn)/2], perChan[len(perChan)/2]
+	c, ch := stats.Median(perConn), stats.Median(perChan)
 	if c > 0 {
 		cal.ConnectionBytes = c
 	} else {
@@ -644,7 +644,7 @@ func (k *calibrator) pagedError(queue string, paged int64, q queueStats) error {
 	}
 	node := ""
 	if n, err := k.mgmt.GetNode(k.node); err == nil && n.MemLimit > 0 {
-		node = fmt.Sprintf(" (node memory %.0f MB of its %.0f MB limit)", float64(n.MemUsed)/1e6, float64(n.MemLimit)/1e6)
+		node = fmt.Sprintf(" (node memory %s of its %s limit)", textfmt.Bytes(int64(n.MemUsed)), textfmt.Bytes(int64(n.MemLimit)))
 	}
 	return fmt.Errorf("queue %s: the broker paged %d of its %d messages to disk, so its memory is no longer what they take in RAM%s: the node passed its paging threshold (vm_memory_high_watermark_paging_ratio); calibrate on a broker with memory to spare, or with fewer messages (--messages)",
 		queue, paged, q.Messages, node)

@@ -25,7 +25,7 @@ func ExampleCheck() {
 	fmt.Println("exit status", health.Verdict(findings).ExitCode())
 	// Output:
 	// critical no-consumers queue orders (vhost /): 48,210 ready, 0 consumers, growing 1,200 msg/s (warning ≥ 1, critical ≥ 10,000)
-	// warning node-memory node rabbit@a: 85% of the watermark (850 MiB of 1000 MiB) (warning ≥ 80%, critical ≥ 95%)
+	// warning node-memory node rabbit@a: 85% of the watermark (850.0 MiB of 1000.0 MiB) (warning ≥ 80%, critical ≥ 95%)
 	// warning queue-depth queue orders (vhost /): 48,210 ready (warning ≥ 10,000, critical ≥ 100,000)
 	// exit status 2
 }

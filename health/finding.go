@@ -6,7 +6,6 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"strings"
 )
 
 // Severity is how much a finding matters.
@@ -191,45 +190,6 @@ func value(v float64) *float64 {
 	return &v
 }
 
-// formatCount writes an integer with thousands separators: 48,210.
-func formatCount(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// formatNumber writes a figure: integers with separators, small values
-// with up to two decimals, infinity as ∞.
-func formatNumber(v float64) string {
-	switch {
-	case math.IsInf(v, 1):
-		return "∞"
-	case math.IsNaN(v):
-		return "?"
-	case math.Abs(v) >= 100 || v == math.Trunc(v):
-		return formatCount(int64(math.Round(v)))
-	case math.Abs(v) >= 10:
-		return strconv.FormatFloat(v, 'f', 1, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 2, 64)
-}
-
-// formatRate writes a rate in messages per second.
-func formatRate(v float64) string { return formatNumber(v) + " msg/s" }
-
 // formatPercent writes a fraction as a percentage: 0.834 → 83%.
 func formatPercent(v float64) string {
 	if math.IsInf(v, 1) {
@@ -240,37 +200,6 @@ func formatPercent(v float64) string {
 		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
 	}
 	return strconv.FormatFloat(math.Round(p), 'f', 0, 64) + "%"
-}
-
-// formatSeconds writes a duration in seconds as people read it: 45 s,
-// 12 min, 3.5 h.
-func formatSeconds(s float64) string {
-	switch {
-	case math.IsInf(s, 1):
-		return "∞"
-	case s < 120:
-		return formatNumber(s) + " s"
-	case s < 7200:
-		return formatNumber(s/60) + " min"
-	}
-	return formatNumber(s/3600) + " h"
-}
-
-// formatBytes writes a byte count with binary units: 1.5 GiB.
-func formatBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 5; m /= unit {
-		div *= unit
-		exp++
-	}
-	v := float64(n) / float64(div)
-	s := strconv.FormatFloat(v, 'f', 1, 64)
-	s = strings.TrimSuffix(s, ".0")
-	return s + " " + string("KMGTPE"[exp]) + "iB"
 }
 
 // jsonString quotes s as JSON does, for fixes that spell out a policy.

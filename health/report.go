@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/warrenmq/warren/internal/textfmt"
 )
 
 // JSON schemas of Report.
@@ -71,7 +73,7 @@ func (r *Report) summary() string {
 		parts = append(parts, fmt.Sprintf("%d critical", crit))
 	}
 	if warn > 0 {
-		parts = append(parts, plural(warn, "warning"))
+		parts = append(parts, textfmt.Plural(warn, "warning"))
 	}
 	if info > 0 {
 		parts = append(parts, fmt.Sprintf("%d info", info))
@@ -80,13 +82,6 @@ func (r *Report) summary() string {
 		return "OK: no findings"
 	}
 	return strings.ToUpper(r.Status.String()) + ": " + strings.Join(parts, ", ")
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // header is the first line: what was read.

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/warrenmq/warren/internal/textfmt"
 )
 
 // Rule describes a rule for help text and for --disable.
@@ -86,8 +88,8 @@ func Check(s *Snapshot, t Thresholds) []Finding {
 				Rule: RuleUnlimitedPrefetch, Severity: sev,
 				Object:    Object{Kind: "channel", Vhost: ch.Vhost, Name: ch.Name},
 				Value:     value(float64(ch.Unacked)),
-				Figure:    formatCount(int64(ch.Unacked)) + " unacked, prefetch 0",
-				Threshold: l.describe(false, formatNumber),
+				Figure:    textfmt.Count(int64(ch.Unacked)) + " unacked, prefetch 0",
+				Threshold: l.describe(false, textfmt.Number),
 				Why:       "a consumer without a prefetch limit takes every ready message into its own memory, and one slow consumer starves the rest",
 				Fix:       "set a prefetch limit before consuming: basic.qos prefetch_count 100 (tune with 'warren sweep --prefetch')",
 			})
@@ -118,7 +120,7 @@ func checkNode(n Node, t Thresholds) []Finding {
 	if n.MemAlarm {
 		out = append(out, Finding{
 			Rule: RuleMemoryAlarm, Severity: Critical, Object: obj,
-			Figure: fmt.Sprintf("%s used of %s", formatBytes(n.MemUsed), formatBytes(n.MemLimit)),
+			Figure: fmt.Sprintf("%s used of %s", textfmt.Bytes(n.MemUsed), textfmt.Bytes(n.MemLimit)),
 			Why:    "the memory alarm blocks every publishing connection in the cluster until memory falls below the watermark",
 			Fix:    "drain the largest queues (add consumers), set x-max-length on queues that grow, or raise vm_memory_high_watermark",
 		})
@@ -127,7 +129,7 @@ func checkNode(n Node, t Thresholds) []Finding {
 		if sev, ok := t.MemoryWatermark.crossed(r, false); ok {
 			out = append(out, Finding{
 				Rule: RuleNodeMemory, Severity: sev, Object: obj, Value: value(r),
-				Figure:    fmt.Sprintf("%s of the watermark (%s of %s)", formatPercent(r), formatBytes(n.MemUsed), formatBytes(n.MemLimit)),
+				Figure:    fmt.Sprintf("%s of the watermark (%s of %s)", formatPercent(r), textfmt.Bytes(n.MemUsed), textfmt.Bytes(n.MemLimit)),
 				Threshold: t.MemoryWatermark.describe(false, formatPercent),
 				Why:       "at the high watermark the memory alarm blocks every publishing connection in the cluster",
 				Fix:       "see what holds memory (rabbitmq-diagnostics memory_breakdown), drain queues or set x-max-length, or raise vm_memory_high_watermark",
@@ -137,7 +139,7 @@ func checkNode(n Node, t Thresholds) []Finding {
 	if n.DiskAlarm {
 		out = append(out, Finding{
 			Rule: RuleDiskAlarm, Severity: Critical, Object: obj,
-			Figure: fmt.Sprintf("%s free, limit %s", formatBytes(n.DiskFree), formatBytes(n.DiskFreeLimit)),
+			Figure: fmt.Sprintf("%s free, limit %s", textfmt.Bytes(n.DiskFree), textfmt.Bytes(n.DiskFreeLimit)),
 			Why:    "the disk alarm blocks every publishing connection in the cluster until free disk rises above the limit",
 			Fix:    "free disk space on the node's data directory, or drain the queues that page messages to disk",
 		})
@@ -146,8 +148,8 @@ func checkNode(n Node, t Thresholds) []Finding {
 		if sev, ok := t.DiskFreeHeadroom.crossed(r, true); ok {
 			out = append(out, Finding{
 				Rule: RuleDiskFree, Severity: sev, Object: obj, Value: value(r),
-				Figure:    fmt.Sprintf("%s free, %s× the limit of %s", formatBytes(n.DiskFree), formatNumber(r), formatBytes(n.DiskFreeLimit)),
-				Threshold: t.DiskFreeHeadroom.describe(true, func(v float64) string { return formatNumber(v) + "×" }),
+				Figure:    fmt.Sprintf("%s free, %s× the limit of %s", textfmt.Bytes(n.DiskFree), textfmt.Number(r), textfmt.Bytes(n.DiskFreeLimit)),
+				Threshold: t.DiskFreeHeadroom.describe(true, func(v float64) string { return textfmt.Number(v) + "×" }),
 				Why:       "below disk_free_limit the disk alarm blocks every publishing connection",
 				Fix:       "free disk space or grow the volume; drain queues that page to disk",
 			})
@@ -161,7 +163,7 @@ func checkNode(n Node, t Thresholds) []Finding {
 		if sev, ok := l.crossed(r, false); ok {
 			out = append(out, Finding{
 				Rule: rule, Severity: sev, Object: obj, Value: value(r),
-				Figure:    fmt.Sprintf("%s (%s of %s)", formatPercent(r), formatCount(int64(used)), formatCount(int64(total))),
+				Figure:    fmt.Sprintf("%s (%s of %s)", formatPercent(r), textfmt.Count(int64(used)), textfmt.Count(int64(total))),
 				Threshold: l.describe(false, formatPercent),
 				Why:       "when " + what + " run out the node refuses new connections and queues",
 				Fix:       fix,
@@ -183,9 +185,9 @@ func growthText(q *Queue) string {
 	case !q.RatesKnown:
 		return ""
 	case q.ReadyGrowth >= 0.05:
-		return " and growing " + formatRate(q.ReadyGrowth)
+		return " and growing " + textfmt.Rate(q.ReadyGrowth)
 	case q.ReadyGrowth <= -0.05:
-		return " and shrinking " + formatRate(-q.ReadyGrowth)
+		return " and shrinking " + textfmt.Rate(-q.ReadyGrowth)
 	}
 	return " and steady"
 }
@@ -210,8 +212,8 @@ func checkQueue(q *Queue, ix *index, t Thresholds, window time.Duration) []Findi
 			sort.Strings(names)
 			add(Finding{
 				Rule: RuleDeadLetters, Severity: sev, Value: value(float64(n)),
-				Figure:    fmt.Sprintf("%s dead letters from %s", formatCount(n), joinShort(names, 3)),
-				Threshold: t.DeadLetters.describe(false, formatNumber),
+				Figure:    fmt.Sprintf("%s dead letters from %s", textfmt.Count(n), joinShort(names, 3)),
+				Threshold: t.DeadLetters.describe(false, textfmt.Number),
 				Why:       "every message here was rejected, expired or pushed out by a length limit: work that did not get done",
 				Fix:       "read the x-death header of a few messages to see why they died, fix the cause, then replay (shovel them back) or purge this queue",
 			})
@@ -228,18 +230,18 @@ func checkQueue(q *Queue, ix *index, t Thresholds, window time.Duration) []Findi
 		}
 		add(Finding{
 			Rule: RuleQueueDepth, Severity: sev, Value: value(ready),
-			Figure:    formatCount(q.Ready) + " ready",
-			Threshold: t.QueueDepth.describe(false, formatNumber),
+			Figure:    textfmt.Count(q.Ready) + " ready",
+			Threshold: t.QueueDepth.describe(false, textfmt.Number),
 			Why:       "a deep queue costs memory and disk, and every new message waits behind the backlog",
-			Fix:       fmt.Sprintf("%s: depth %s%s; cap it with x-max-length and x-overflow if a backlog this size is never useful", fix, formatCount(q.Ready), growthText(q)),
+			Fix:       fmt.Sprintf("%s: depth %s%s; cap it with x-max-length and x-overflow if a backlog this size is never useful", fix, textfmt.Count(q.Ready), growthText(q)),
 		})
 	}
 	if q.Consumers == 0 {
 		if sev, ok := t.NoConsumers.crossed(ready, false); ok {
 			add(Finding{
 				Rule: RuleNoConsumers, Severity: sev, Value: value(ready),
-				Figure:    formatCount(q.Ready) + " ready, 0 consumers" + strings.Replace(growthText(q), " and", ",", 1),
-				Threshold: t.NoConsumers.describe(false, formatNumber),
+				Figure:    textfmt.Count(q.Ready) + " ready, 0 consumers" + strings.Replace(growthText(q), " and", ",", 1),
+				Threshold: t.NoConsumers.describe(false, textfmt.Number),
 				Why:       "nobody takes these messages: the queue grows until a limit, a TTL or the memory alarm stops it",
 				Fix:       "start a consumer on this queue, or delete it if it is abandoned; bound it with x-message-ttl or x-max-length",
 			})
@@ -250,14 +252,14 @@ func checkQueue(q *Queue, ix *index, t Thresholds, window time.Duration) []Findi
 			lag = ready / q.DeliverRate
 		}
 		if sev, ok := t.ConsumerLagSeconds.crossed(lag, false); ok {
-			fix := fmt.Sprintf("add consumers or make them faster: at %s the backlog of %s takes %s to drain", formatRate(q.DeliverRate), formatCount(q.Ready), formatSeconds(lag))
+			fix := fmt.Sprintf("add consumers or make them faster: at %s the backlog of %s takes %s to drain", textfmt.Rate(q.DeliverRate), textfmt.Count(q.Ready), textfmt.Seconds(lag))
 			if math.IsInf(lag, 1) {
-				fix = fmt.Sprintf("%d consumers took nothing over the window: check that they ack (%s unacked) and are not stuck", q.Consumers, formatCount(q.Unacked))
+				fix = fmt.Sprintf("%d consumers took nothing over the window: check that they ack (%s unacked) and are not stuck", q.Consumers, textfmt.Count(q.Unacked))
 			}
 			add(Finding{
 				Rule: RuleConsumerLag, Severity: sev, Value: value(lag),
-				Figure:    formatSeconds(lag) + " behind",
-				Threshold: t.ConsumerLagSeconds.describe(false, formatSeconds),
+				Figure:    textfmt.Seconds(lag) + " behind",
+				Threshold: t.ConsumerLagSeconds.describe(false, textfmt.Seconds),
 				Why:       "a new message waits this long before a consumer sees it",
 				Fix:       fix,
 			})
@@ -267,7 +269,7 @@ func checkQueue(q *Queue, ix *index, t Thresholds, window time.Duration) []Findi
 		if sev, ok := t.ConsumerUtilisation.crossed(q.Utilisation, true); ok {
 			add(Finding{
 				Rule: RuleConsumerUtilisation, Severity: sev, Value: value(q.Utilisation),
-				Figure:    formatPercent(q.Utilisation) + " with " + formatCount(q.Ready) + " waiting",
+				Figure:    formatPercent(q.Utilisation) + " with " + textfmt.Count(q.Ready) + " waiting",
 				Threshold: t.ConsumerUtilisation.describe(true, formatPercent),
 				Why:       "messages wait while consumers sit at their prefetch limit or the network between them is slow",
 				Fix:       "raise the consumers' prefetch (basic.qos; 'warren sweep --prefetch' finds a value) or add consumers",
@@ -278,8 +280,8 @@ func checkQueue(q *Queue, ix *index, t Thresholds, window time.Duration) []Findi
 		if sev, ok := t.UnackedGrowth.crossed(q.UnackedGrowth, false); ok {
 			add(Finding{
 				Rule: RuleUnackedGrowing, Severity: sev, Value: value(q.UnackedGrowth),
-				Figure:    fmt.Sprintf("+%s, %s unacked", formatRate(q.UnackedGrowth), formatCount(q.Unacked)),
-				Threshold: t.UnackedGrowth.describe(false, formatRate),
+				Figure:    fmt.Sprintf("+%s, %s unacked", textfmt.Rate(q.UnackedGrowth), textfmt.Count(q.Unacked)),
+				Threshold: t.UnackedGrowth.describe(false, textfmt.Rate),
 				Why:       "consumers take messages and do not acknowledge them: a missing ack, or processing slower than delivery",
 				Fix:       "check that every delivery is acked or nacked; set a prefetch limit so unacked messages are bounded",
 			})
@@ -293,10 +295,10 @@ func checkQueue(q *Queue, ix *index, t Thresholds, window time.Duration) []Findi
 		if sev, ok := t.PublishOverDeliver.crossed(r, false); ok {
 			add(Finding{
 				Rule: RulePublishOverDeliver, Severity: sev, Value: value(r),
-				Figure:    fmt.Sprintf("%s× (%s in, %s out)", formatNumber(r), formatRate(q.PublishRate), formatRate(q.DeliverRate)),
-				Threshold: t.PublishOverDeliver.describe(false, func(v float64) string { return formatNumber(v) + "×" }),
+				Figure:    fmt.Sprintf("%s× (%s in, %s out)", textfmt.Number(r), textfmt.Rate(q.PublishRate), textfmt.Rate(q.DeliverRate)),
+				Threshold: t.PublishOverDeliver.describe(false, func(v float64) string { return textfmt.Number(v) + "×" }),
 				Why:       fmt.Sprintf("publishers outpaced consumers over the last %s: the backlog only grows", window),
-				Fix:       fmt.Sprintf("add consumers or raise prefetch so %s keeps up with %s, or slow the publishers", formatRate(q.DeliverRate), formatRate(q.PublishRate)),
+				Fix:       fmt.Sprintf("add consumers or raise prefetch so %s keeps up with %s, or slow the publishers", textfmt.Rate(q.DeliverRate), textfmt.Rate(q.PublishRate)),
 			})
 		}
 	}
@@ -321,7 +323,7 @@ func checkConnections(conns []Connection, t Thresholds) []Finding {
 			Rule: RuleBlockedConnections, Severity: sev, Object: Object{Kind: "broker", Name: "connections"},
 			Value:     value(float64(len(blocked))),
 			Figure:    fmt.Sprintf("%d blocked: %s", len(blocked), joinShort(blocked, 2)),
-			Threshold: t.BlockedConnections.describe(false, formatNumber),
+			Threshold: t.BlockedConnections.describe(false, textfmt.Number),
 			Why:       "a resource alarm (memory or disk) stops these connections from publishing",
 			Fix:       "clear the alarm: drain queues or add memory/disk (see the memory-alarm and disk-alarm findings)",
 		})
@@ -331,7 +333,7 @@ func checkConnections(conns []Connection, t Thresholds) []Finding {
 			Rule: RuleFlowConnections, Severity: sev, Object: Object{Kind: "broker", Name: "connections"},
 			Value:     value(float64(len(flow))),
 			Figure:    fmt.Sprintf("%d in flow: %s", len(flow), joinShort(flow, 2)),
-			Threshold: t.FlowConnections.describe(false, formatNumber),
+			Threshold: t.FlowConnections.describe(false, textfmt.Number),
 			Why:       "credit flow throttles publishers because a queue or the disk cannot keep up",
 			Fix:       "spread load over more queues (one queue is one core), add consumers, or use faster disks",
 		})

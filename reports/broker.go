@@ -3,12 +3,12 @@ package reports
 import (
 	"fmt"
 	"image/color"
-	"math"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/results"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -335,13 +335,13 @@ func writeBroker(w *mdWriter, r *results.Result) {
 			if st.maxConsumers != st.minConsumers {
 				consumers += "–" + strconv.Itoa(st.maxConsumers)
 			}
-			maxReady := formatCount(st.maxReady)
+			maxReady := textfmt.Count(st.maxReady)
 			if st.maxReady > 0 {
 				maxReady += " at +" + strconv.Itoa(st.maxReadyAt) + "s"
 			}
-			row := []string{code(st.name), consumers, maxReady, formatCount(st.readyAtEnd)}
+			row := []string{code(st.name), consumers, maxReady, textfmt.Count(st.readyAtEnd)}
 			if mgmt {
-				row = append(row, formatCount(st.maxUnacked))
+				row = append(row, textfmt.Count(st.maxUnacked))
 			}
 			row = append(row, lagText(st))
 			t.add(row...)
@@ -379,7 +379,7 @@ func writeBroker(w *mdWriter, r *results.Result) {
 func lagText(st *queueStats) string {
 	switch {
 	case st.maxLag > 0:
-		return formatSeconds(st.maxLag) + " at +" + strconv.Itoa(st.maxLagAt) + "s"
+		return textfmt.Seconds(st.maxLag) + " at +" + strconv.Itoa(st.maxLagAt) + "s"
 	case st.maxConsumers == 0 && st.maxReady > 0:
 		return "no consumers"
 	case st.maxReady == 0:
@@ -388,20 +388,6 @@ func lagText(st *queueStats) string {
 	// A backlog while nothing was consumed: the lag is unbounded, and the
 	// monitor records none.
 	return "unknown (nothing consumed while backed up)"
-}
-
-// formatSeconds formats a duration in seconds with three significant
-// digits: "0.042 s", "1.25 s", "312 s".
-func formatSeconds(s float64) string {
-	switch {
-	case s <= 0:
-		return "0 s"
-	case s >= 100:
-		return groupThousands(strconv.FormatFloat(math.Round(s), 'f', 0, 64)) + " s"
-	}
-	e := int(math.Floor(math.Log10(s)))
-	dec := min(max(2-e, 0), 3)
-	return strconv.FormatFloat(s, 'f', dec, 64) + " s"
 }
 
 // shadingText says when the publishers were blocked or an alarm was on.
@@ -443,12 +429,12 @@ func memoryText(samples []results.BrokerSample) string {
 		}
 		limit = max(limit, s.MemoryLimit)
 	}
-	text := fmt.Sprintf("Broker memory peaked at %s at +%ds", formatBytes(peak.MemoryUsed), peak.T)
+	text := fmt.Sprintf("Broker memory peaked at %s at +%ds", textfmt.Bytes(peak.MemoryUsed), peak.T)
 	if peak.MemoryLimit > 0 {
 		text += fmt.Sprintf(", %s of the high watermark (%s), above which the broker blocks publishers.",
-			formatPercent(float64(peak.MemoryUsed)/float64(peak.MemoryLimit)), formatBytes(peak.MemoryLimit))
+			formatPercent(float64(peak.MemoryUsed)/float64(peak.MemoryLimit)), textfmt.Bytes(peak.MemoryLimit))
 	} else if limit > 0 {
-		text += fmt.Sprintf("; the high watermark was %s.", formatBytes(limit))
+		text += fmt.Sprintf("; the high watermark was %s.", textfmt.Bytes(limit))
 	} else {
 		text += "; the high watermark is unknown."
 	}
@@ -643,12 +629,12 @@ func brokerMemoryChart(r *results.Result) (*chart, error) {
 		// The watermark rarely changes: draw it across the whole chart.
 		wm[0].X = 0
 		wm = append(wm, plotter.XY{X: xmax, Y: wm[len(wm)-1].Y})
-		if _, err := c.addLine("high watermark ("+formatBytes(lastLimit)+")", style, []plotter.XYs{wm}); err != nil {
+		if _, err := c.addLine("high watermark ("+textfmt.Bytes(lastLimit)+")", style, []plotter.XYs{wm}); err != nil {
 			return nil, err
 		}
 	case len(wm) > 0:
 		c.legend = append(c.legend, legendItem{
-			label:  fmt.Sprintf("high watermark %s, above this scale (peak use %s of it)", formatBytes(lastLimit), formatPercent(float64(peak)/float64(limit))),
+			label:  fmt.Sprintf("high watermark %s, above this scale (peak use %s of it)", textfmt.Bytes(lastLimit), formatPercent(float64(peak)/float64(limit))),
 			thumbs: []plot.Thumbnailer{&plotter.Line{LineStyle: style}},
 		})
 	}

@@ -52,15 +52,20 @@ func TestAlarmIntervals(t *testing.T) {
 	}
 }
 
-func TestFormatSeconds(t *testing.T) {
+// The largest lag reads in warren's one convention for durations.
+func TestLagText(t *testing.T) {
 	for _, tc := range []struct {
-		s    float64
+		st   queueStats
 		want string
 	}{
-		{0, "0 s"}, {0.0042, "0.004 s"}, {0.042, "0.042 s"}, {1.649, "1.65 s"}, {12.34, "12.3 s"}, {312.4, "312 s"}, {4321, "4,321 s"},
+		{queueStats{maxLag: 0.042, maxLagAt: 12}, "42 ms at +12s"},
+		{queueStats{maxLag: 1.649, maxLagAt: 3}, "1.65 s at +3s"},
+		{queueStats{maxLag: 312.4, maxLagAt: 400}, "5.21 min at +400s"},
+		{queueStats{maxReady: 10}, "no consumers"},
+		{queueStats{}, "0 s (never a backlog)"},
 	} {
-		if got := formatSeconds(tc.s); got != tc.want {
-			t.Errorf("formatSeconds(%v) = %q, want %q", tc.s, got, tc.want)
+		if got := lagText(&tc.st); got != tc.want {
+			t.Errorf("lagText(%+v) = %q, want %q", tc.st, got, tc.want)
 		}
 	}
 }

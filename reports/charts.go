@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/results"
 	xfont "golang.org/x/image/font"
 	"gonum.org/v1/plot"
@@ -323,7 +324,7 @@ func (NiceTicks) Ticks(lo, hi float64) []plot.Tick {
 		if strings.TrimLeft(label, "-0.") == "" {
 			label = strings.TrimPrefix(label, "-")
 		}
-		ticks = append(ticks, plot.Tick{Value: v, Label: groupThousands(label)})
+		ticks = append(ticks, plot.Tick{Value: v, Label: textfmt.Thousands(label)})
 		if mid := v + step/2; mid <= hi {
 			ticks = append(ticks, plot.Tick{Value: mid})
 		}
@@ -359,7 +360,7 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 			}
 			t := plot.Tick{Value: v}
 			if m == 1 || (dense && (m == 2 || m == 5)) {
-				t.Label = groupThousands(strconv.FormatFloat(float64(m)*math.Pow10(e), 'f', max(0, -e), 64))
+				t.Label = textfmt.Thousands(strconv.FormatFloat(float64(m)*math.Pow10(e), 'f', max(0, -e), 64))
 			}
 			ticks = append(ticks, t)
 		}
@@ -564,7 +565,7 @@ func throughputChart(r *results.Result) (*chart, error) {
 	if r.Summary.TargetRate > 0 {
 		target := plotter.XYs{{X: 0, Y: r.Summary.TargetRate}, {X: xmax, Y: r.Summary.TargetRate}}
 		ymax = max(ymax, r.Summary.TargetRate)
-		label := "target " + groupThousands(strconv.FormatFloat(r.Summary.TargetRate, 'f', -1, 64)) + " msg/s"
+		label := "target " + textfmt.Thousands(strconv.FormatFloat(r.Summary.TargetRate, 'f', -1, 64)) + " msg/s"
 		if _, err := c.addLine(label, dashed(ColourGrey, 1.2), []plotter.XYs{target}); err != nil {
 			return nil, err
 		}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/warrenmq/warren/internal/stats"
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/results"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -165,15 +167,15 @@ func figures() []figure {
 	ms := func(us float64) string { return formatMillis(int64(math.Round(us))) }
 	count := func(n float64) string {
 		if n != math.Trunc(n) {
-			return groupThousands(strconv.FormatFloat(n, 'f', 1, 64))
+			return textfmt.Thousands(strconv.FormatFloat(n, 'f', 1, 64))
 		}
-		return formatCount(int64(n))
+		return textfmt.Count(int64(n))
 	}
 	return []figure{
-		{FigurePublishRate, "msg/s", true, func(r *results.Result) (float64, bool) { return r.Summary.PublishRate, true }, formatRate, false},
+		{FigurePublishRate, "msg/s", true, func(r *results.Result) (float64, bool) { return r.Summary.PublishRate, true }, formatRateCell, false},
 		{FigureConsumeRate, "msg/s", true, func(r *results.Result) (float64, bool) {
 			return consumeRate(r), r.Summary.Consumed > 0 || hasConsumers(r)
-		}, formatRate, false},
+		}, formatRateCell, false},
 		{FigureE2EP50, "ms", false, latencyFigure(results.MetricEndToEnd, func(l results.LatencySummary) int64 { return l.P50 }), ms, false},
 		{FigureE2EP99, "ms", false, latencyFigure(results.MetricEndToEnd, func(l results.LatencySummary) int64 { return l.P99 }), ms, false},
 		{FigureE2EP999, "ms", false, latencyFigure(results.MetricEndToEnd, func(l results.LatencySummary) int64 { return l.P999 }), ms, false},
@@ -202,7 +204,7 @@ func spreadOf(runs []*results.Result, f figure) Spread {
 	if len(vs) == 0 {
 		return Spread{Median: math.NaN(), Min: math.NaN(), Max: math.NaN()}
 	}
-	s := Spread{Median: median(vs), Min: slices.Min(vs), Max: slices.Max(vs), N: len(vs)}
+	s := Spread{Median: stats.Median(vs), Min: slices.Min(vs), Max: slices.Max(vs), N: len(vs)}
 	if f.worst {
 		if f.higher {
 			s.Median = s.Min
@@ -211,16 +213,6 @@ func spreadOf(runs []*results.Result, f figure) Spread {
 		}
 	}
 	return s
-}
-
-// median of values, which must not be empty; it sorts them.
-func median(vs []float64) float64 {
-	slices.Sort(vs)
-	n := len(vs)
-	if n%2 == 1 {
-		return vs[n/2]
-	}
-	return (vs[n/2-1] + vs[n/2]) / 2
 }
 
 // Compare compares each candidate with the baseline and applies the gate.
@@ -321,7 +313,7 @@ func fairnessNotes(c *Comparison) []string {
 		if r.Summary.TargetRate == 0 {
 			return "unlimited"
 		}
-		return formatRate(r.Summary.TargetRate) + " msg/s"
+		return textfmt.Rate(r.Summary.TargetRate)
 	}); len(rates) > 1 {
 		notes = append(notes, "The runs had different target publish rates ("+strings.Join(rates, ", ")+"): throughput and latency are not comparable at different loads.")
 	}
@@ -349,14 +341,14 @@ func fairnessNotes(c *Comparison) []string {
 		} else {
 			who += " has warnings in its report"
 		}
-		notes = append(notes, who+", for example: "+escapeText(sentence(first)))
+		notes = append(notes, who+", for example: "+textfmt.EscapeMarkdown(sentence(first)))
 	}
 	return notes
 }
 
 // sentence is s on one line, ending in a full stop.
 func sentence(s string) string {
-	s = oneLine(s)
+	s = textfmt.OneLine(s)
 	if s != "" && !strings.HasSuffix(s, ".") {
 		s += "."
 	}
@@ -376,9 +368,9 @@ func formatChange(ch float64) string {
 		return "0.0%"
 	}
 	if ch < 0 {
-		return "−" + groupThousands(s) + "%"
+		return "−" + textfmt.Thousands(s) + "%"
 	}
-	return "+" + groupThousands(s) + "%"
+	return "+" + textfmt.Thousands(s) + "%"
 }
 
 // formatLimit formats a threshold given as a fraction: "10%", "2.5%".
@@ -404,14 +396,14 @@ func (c *Comparison) Markdown(chart string) []byte {
 
 	switch {
 	case c.Failed():
-		w.linef("**FAIL:** %s crossed.", pluralThreshold(len(c.Failures)))
+		w.linef("**FAIL:** %s crossed.", textfmt.Plural(len(c.Failures), "threshold"))
 		w.blank()
 		for _, f := range c.Failures {
 			prefix := ""
 			if len(c.Sides) > 2 {
 				prefix = code(f.Candidate) + ": "
 			}
-			w.linef("- %s%s", prefix, escapeText(f.Text))
+			w.linef("- %s%s", prefix, textfmt.EscapeMarkdown(f.Text))
 		}
 		w.blank()
 	case c.Gate.active():
@@ -496,13 +488,6 @@ func codeAll(ss []string) []string {
 		out[i] = code(s)
 	}
 	return out
-}
-
-func pluralThreshold(n int) string {
-	if n == 1 {
-		return "1 threshold"
-	}
-	return strconv.Itoa(n) + " thresholds"
 }
 
 // gateText lists the thresholds checked.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/results"
 )
 
@@ -40,18 +41,10 @@ func TestFormatMillis(t *testing.T) {
 
 func TestFormatNumbers(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
-		{formatCount(0), "0"},
-		{formatCount(999), "999"},
-		{formatCount(1000), "1,000"},
-		{formatCount(-1234567), "-1,234,567"},
-		{formatRate(999.24), "999.2"},
-		{formatRate(12345.67), "12,345.7"},
+		{formatRateCell(999.24), "999.2"},
+		{formatRateCell(12345.67), "12,345.7"},
+		{formatRateCell(1000), "1,000.0"},
 		{formatPercent(0.9992), "99.9%"},
-		{formatBytes(512), "512 B"},
-		{formatBytes(4096), "4.0 KiB"},
-		{formatBytes(5_116_416), "4.9 MiB"},
-		{plural(1, "message"), "1 message"},
-		{plural(1200, "message"), "1,200 messages"},
 		{formatArgument(float64(1_000_000)), "1000000"},
 		{formatArgument(0.25), "0.25"},
 		{formatArgument("reject-publish"), "reject-publish"},
@@ -110,7 +103,7 @@ func TestIntegrityVerdict(t *testing.T) {
 
 func TestMarkdownEscaping(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
-		{escapeText("a *b* | c_d\nnext"), `a \*b\* | c\_d next`},
+		{textfmt.EscapeMarkdown("a *b* | c_d\nnext"), `a \*b\* | c\_d next`},
 		{code("greenhouse.all"), "`greenhouse.all`"},
 		{code("a|b"), "`a|b`"},
 		{code("odd`name"), "`` odd`name ``"},

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
@@ -29,14 +30,14 @@ func markdown(r *results.Result) []byte {
 		sc = &scenarios.Scenario{}
 	}
 
-	w.linef("# warren run: %s", escapeText(scenarioName(r)))
+	w.linef("# warren run: %s", textfmt.EscapeMarkdown(scenarioName(r)))
 	w.blank()
 	if len(r.Warnings) > 0 {
 		for i, warn := range r.Warnings {
 			if i > 0 {
 				w.line(">")
 			}
-			w.linef("> **Warning:** %s", escapeText(oneLine(warn)))
+			w.linef("> **Warning:** %s", textfmt.EscapeMarkdown(textfmt.OneLine(warn)))
 		}
 		w.blank()
 	}
@@ -63,7 +64,7 @@ func writeHeader(w *mdWriter, r *results.Result, sc *scenarios.Scenario) {
 	env := r.Environment
 	w.linef("- **Scenario:** %s", code(scenarioName(r)))
 	if sc.Description != "" {
-		w.linef("- **Description:** %s", escapeText(oneLine(sc.Description)))
+		w.linef("- **Description:** %s", textfmt.EscapeMarkdown(textfmt.OneLine(sc.Description)))
 	}
 	if r.ID != "" {
 		w.linef("- **Run id:** %s", code(r.ID))
@@ -114,7 +115,7 @@ func brokerLine(env results.Environment) string {
 	if product == "" {
 		product = "unknown broker"
 	}
-	s := escapeText(strings.TrimSpace(product + " " + env.BrokerVersion))
+	s := textfmt.EscapeMarkdown(strings.TrimSpace(product + " " + env.BrokerVersion))
 	if env.BrokerNode != "" {
 		s += " on " + code(env.BrokerNode)
 	}
@@ -134,11 +135,11 @@ func warrenLine(env results.Environment) string {
 		parts = append(parts, env.OS+"/"+env.Arch)
 	}
 	if env.CPUs > 0 {
-		parts = append(parts, plural(int64(env.CPUs), "CPU"))
+		parts = append(parts, textfmt.Plural(env.CPUs, "CPU"))
 	}
-	s := escapeText(v)
+	s := textfmt.EscapeMarkdown(v)
 	if len(parts) > 0 {
-		s += " (" + escapeText(strings.Join(parts, ", ")) + ")"
+		s += " (" + textfmt.EscapeMarkdown(strings.Join(parts, ", ")) + ")"
 	}
 	return s
 }
@@ -154,7 +155,7 @@ func writeSettings(w *mdWriter, sc *scenarios.Scenario) {
 	} else {
 		t := table{header: []string{"Exchange", "Type", "Durable"}}
 		for _, e := range sc.Topology.Exchanges {
-			t.add(code(e.Name), escapeText(e.Type), yesNo(e.Durable))
+			t.add(code(e.Name), textfmt.EscapeMarkdown(e.Type), yesNo(e.Durable))
 		}
 		w.table(t)
 	}
@@ -171,7 +172,7 @@ func writeSettings(w *mdWriter, sc *scenarios.Scenario) {
 			if typ == "" {
 				typ = scenarios.QueueClassic
 			}
-			t.add(code(q.Name), escapeText(typ), yesNo(q.Durable), queueArguments(q))
+			t.add(code(q.Name), textfmt.EscapeMarkdown(typ), yesNo(q.Durable), queueArguments(q))
 		}
 		w.table(t)
 	}
@@ -188,7 +189,7 @@ func writeSettings(w *mdWriter, sc *scenarios.Scenario) {
 			}
 			key := code(b.Key)
 			if len(b.Headers) > 0 {
-				key = "headers " + escapeText(b.Match) + ": " + sortedPairs(b.Headers)
+				key = "headers " + textfmt.EscapeMarkdown(b.Match) + ": " + sortedPairs(b.Headers)
 			} else if b.Key == "" {
 				key = "—"
 			}
@@ -210,9 +211,9 @@ func writeSettings(w *mdWriter, sc *scenarios.Scenario) {
 		for _, p := range sc.Publishers {
 			window := "no confirms"
 			if p.Confirm {
-				window = formatCount(int64(p.ConfirmWindow))
+				window = textfmt.Count(int64(p.ConfirmWindow))
 			}
-			t.add(escapeText(p.Name), formatCount(int64(p.Count)), code(p.Exchange),
+			t.add(textfmt.EscapeMarkdown(p.Name), textfmt.Count(int64(p.Count)), code(p.Exchange),
 				rateText(p.Rate), p.Size.String(), yesNo(p.Persistent), window)
 		}
 		w.table(t)
@@ -231,9 +232,9 @@ func writeSettings(w *mdWriter, sc *scenarios.Scenario) {
 		for _, c := range sc.Consumers {
 			prefetch := "unlimited"
 			if c.Prefetch > 0 {
-				prefetch = formatCount(int64(c.Prefetch))
+				prefetch = textfmt.Count(int64(c.Prefetch))
 			}
-			ack := escapeText(c.AckMode)
+			ack := textfmt.EscapeMarkdown(c.AckMode)
 			if c.AckMode == scenarios.AckMultiple && c.AckEvery > 0 {
 				ack += fmt.Sprintf(" (every %d)", c.AckEvery)
 			}
@@ -241,7 +242,7 @@ func writeSettings(w *mdWriter, sc *scenarios.Scenario) {
 			if c.ProcessingTime > 0 {
 				proc = c.ProcessingTime.String()
 			}
-			t.add(escapeText(c.Name), formatCount(int64(c.Count)), code(c.Queue), prefetch, ack, proc)
+			t.add(textfmt.EscapeMarkdown(c.Name), textfmt.Count(int64(c.Count)), code(c.Queue), prefetch, ack, proc)
 		}
 		w.table(t)
 	}
@@ -252,7 +253,7 @@ func rateText(r scenarios.Rate) string {
 	if r.IsZero() {
 		return "unlimited"
 	}
-	return escapeText(r.String())
+	return textfmt.EscapeMarkdown(r.String())
 }
 
 // queueArguments summarises a queue's limits and extra arguments, in a fixed
@@ -266,13 +267,13 @@ func queueArguments(q scenarios.Queue) string {
 		parts = append(parts, "auto-delete")
 	}
 	if q.MaxLength > 0 {
-		parts = append(parts, "max length "+formatCount(q.MaxLength))
+		parts = append(parts, "max length "+textfmt.Count(q.MaxLength))
 	}
 	if q.MaxLengthBytes > 0 {
 		parts = append(parts, "max bytes "+q.MaxLengthBytes.String())
 	}
 	if q.Overflow != "" {
-		parts = append(parts, "overflow "+escapeText(q.Overflow))
+		parts = append(parts, "overflow "+textfmt.EscapeMarkdown(q.Overflow))
 	}
 	if q.MessageTTL > 0 {
 		parts = append(parts, "TTL "+q.MessageTTL.String())
@@ -338,29 +339,29 @@ func writeSummary(w *mdWriter, r *results.Result) {
 	w.blank()
 	t := table{header: []string{"Measure", "Value"}, align: []byte{'l', 'r'}}
 	if s.TargetRate > 0 {
-		t.add("Target publish rate", formatRate(s.TargetRate)+" msg/s")
-		t.add("Achieved publish rate", fmt.Sprintf("%s msg/s (%s of target)",
-			formatRate(s.PublishRate), formatPercent(s.PublishRate/s.TargetRate)))
+		t.add("Target publish rate", textfmt.Rate(s.TargetRate))
+		t.add("Achieved publish rate", fmt.Sprintf("%s (%s of target)",
+			textfmt.Rate(s.PublishRate), formatPercent(s.PublishRate/s.TargetRate)))
 	} else {
 		t.add("Target publish rate", "unlimited")
-		t.add("Achieved publish rate", formatRate(s.PublishRate)+" msg/s")
+		t.add("Achieved publish rate", textfmt.Rate(s.PublishRate))
 	}
 	t.add("Confirm rate", rateOrNone(s.ConfirmRate, s.Confirmed, usesConfirms(r), "no confirms"))
 	t.add("Consume rate", rateOrNone(s.ConsumeRate, s.Consumed, hasConsumers(r), "no consumers"))
 	if v, ok := consumeRateWhilePublishing(r); ok && hasConsumers(r) {
 		// The drain lets consumers that fell behind catch up, which the
 		// rate above hides.
-		t.add("Consume rate while publishing (after warm-up)", formatRate(v)+" msg/s")
+		t.add("Consume rate while publishing (after warm-up)", textfmt.Rate(v))
 	}
-	t.add("Published", formatCount(s.Published))
-	t.add("Confirmed", formatCount(s.Confirmed))
-	t.add("Nacked", formatCount(s.Nacked))
-	t.add("Returned", formatCount(s.Returned))
+	t.add("Published", textfmt.Count(s.Published))
+	t.add("Confirmed", textfmt.Count(s.Confirmed))
+	t.add("Nacked", textfmt.Count(s.Nacked))
+	t.add("Returned", textfmt.Count(s.Returned))
 	if s.Republished > 0 {
-		t.add("Republished (sent again after a lost channel)", formatCount(s.Republished))
+		t.add("Republished (sent again after a lost channel)", textfmt.Count(s.Republished))
 	}
-	t.add("Consumed", formatCount(s.Consumed))
-	t.add("Bytes published", formatBytes(s.BytesPublished))
+	t.add("Consumed", textfmt.Count(s.Consumed))
+	t.add("Bytes published", textfmt.Bytes(s.BytesPublished))
 	w.table(t)
 	w.blank()
 	w.line("Rates are over the publishing period; the consume rate counts what the drain consumed too, the rate while publishing does not. A message routed to several queues is consumed once per queue.")
@@ -374,7 +375,7 @@ func rateOrNone(rate float64, total int64, expected bool, none string) string {
 	if total == 0 && rate == 0 && !expected {
 		return none
 	}
-	return formatRate(rate) + " msg/s"
+	return textfmt.Rate(rate)
 }
 
 // usesConfirms says whether the run asked for publisher confirms (or got
@@ -453,8 +454,8 @@ func writeLatency(w *mdWriter, r *results.Result) {
 		}
 		for _, m := range metrics {
 			l := r.Latency[m]
-			t.add(escapeText(metricLabel(m)), formatMillis(l.P50), formatMillis(l.P90), formatMillis(l.P99),
-				formatMillis(l.P999), formatMillis(l.P9999), formatMillis(l.Max), formatCount(l.Count))
+			t.add(textfmt.EscapeMarkdown(metricLabel(m)), formatMillis(l.P50), formatMillis(l.P90), formatMillis(l.P99),
+				formatMillis(l.P999), formatMillis(l.P9999), formatMillis(l.Max), textfmt.Count(l.Count))
 		}
 		w.table(t)
 		w.blank()
@@ -484,20 +485,20 @@ func writeIntegrity(w *mdWriter, r *results.Result) {
 		w.blank()
 	}
 	t := table{header: []string{"Count", "Messages"}, align: []byte{'l', 'r'}}
-	t.add("Expected (confirmed copies, one per queue reached)", formatCount(in.Expected))
-	t.add("Received", formatCount(in.Received))
+	t.add("Expected (confirmed copies, one per queue reached)", textfmt.Count(in.Expected))
+	t.add("Received", textfmt.Count(in.Received))
 	t.add("Lost", flagCount(in.Lost))
-	t.add("Unconsumed (still queued at the end: late, not lost)", formatCount(in.Unconsumed))
+	t.add("Unconsumed (still queued at the end: late, not lost)", textfmt.Count(in.Unconsumed))
 	t.add("Duplicated", flagCount(in.Duplicated))
-	t.add("Reordered", formatCount(in.Reordered))
-	t.add("Redelivered", formatCount(in.Redelivered))
-	t.add("Unconfirmed", formatCount(in.Unconfirmed))
+	t.add("Reordered", textfmt.Count(in.Reordered))
+	t.add("Redelivered", textfmt.Count(in.Redelivered))
+	t.add("Unconfirmed", textfmt.Count(in.Unconfirmed))
 	if in.Republished > 0 {
-		t.add("Republished (sent again after a lost channel)", formatCount(in.Republished))
+		t.add("Republished (sent again after a lost channel)", textfmt.Count(in.Republished))
 	}
-	t.add("Dead-lettered (reached a dead-letter queue)", formatCount(in.DeadLettered))
-	t.add("Rejected or nacked without requeue", formatCount(in.Rejected))
-	t.add("Foreign (no stamp of this run)", formatCount(in.Foreign))
+	t.add("Dead-lettered (reached a dead-letter queue)", textfmt.Count(in.DeadLettered))
+	t.add("Rejected or nacked without requeue", textfmt.Count(in.Rejected))
+	t.add("Foreign (no stamp of this run)", textfmt.Count(in.Foreign))
 	w.table(t)
 	w.blank()
 	if len(in.Queues) > 0 {
@@ -506,8 +507,8 @@ func writeIntegrity(w *mdWriter, r *results.Result) {
 			align:  []byte{'l', 'r', 'r', 'r', 'r', 'r', 'r'},
 		}
 		for _, qi := range in.Queues {
-			q.add(code(qi.Queue), formatCount(qi.Expected), formatCount(qi.Received),
-				flagCount(qi.Lost), formatCount(qi.Unconsumed), flagCount(qi.Duplicated), formatCount(qi.Reordered))
+			q.add(code(qi.Queue), textfmt.Count(qi.Expected), textfmt.Count(qi.Received),
+				flagCount(qi.Lost), textfmt.Count(qi.Unconsumed), flagCount(qi.Duplicated), textfmt.Count(qi.Reordered))
 		}
 		w.table(q)
 		w.blank()
@@ -518,21 +519,21 @@ func unconsumedText(n int64) string {
 	if n == 1 {
 		return "1 expected copy was still in its queue when the run ended: the consumers were too slow for the drain time. It is late, not lost."
 	}
-	return formatCount(n) + " expected copies were still in their queues when the run ended: the consumers were too slow for the drain time. They are late, not lost."
+	return textfmt.Count(n) + " expected copies were still in their queues when the run ended: the consumers were too slow for the drain time. They are late, not lost."
 }
 
 func republishedText(n int64) string {
 	if n == 1 {
 		return "1 message lost its channel before the broker confirmed it and was sent again on a new one (`republish_unconfirmed`). The broker may have taken the first send too, so one duplicate would be at-least-once delivery working, not a fault."
 	}
-	return formatCount(n) + " messages lost their channel before the broker confirmed them and were sent again on a new one (`republish_unconfirmed`). The broker may have taken the first sends too, so up to as many duplicates are at-least-once delivery working, not a fault."
+	return textfmt.Count(n) + " messages lost their channel before the broker confirmed them and were sent again on a new one (`republish_unconfirmed`). The broker may have taken the first sends too, so up to as many duplicates are at-least-once delivery working, not a fault."
 }
 
 func unconfirmedText(n int64) string {
 	if n == 1 {
 		return "1 published message was never confirmed by the broker; it is not counted as expected."
 	}
-	return formatCount(n) + " published messages were never confirmed by the broker; they are not counted as expected."
+	return textfmt.Count(n) + " published messages were never confirmed by the broker; they are not counted as expected."
 }
 
 // integrityVerdict is the one line a reader looks for.
@@ -551,19 +552,19 @@ func integrityVerdict(in results.Integrity) string {
 		var within string
 		switch {
 		case in.Redelivered == 0:
-			within = formatCount(in.Republished) + " republished"
+			within = textfmt.Count(in.Republished) + " republished"
 		case in.Republished == 0:
-			within = formatCount(in.Redelivered) + " redelivered"
+			within = textfmt.Count(in.Redelivered) + " redelivered"
 		default:
-			within = formatCount(in.Redelivered) + " redelivered and " + formatCount(in.Republished) + " republished"
+			within = textfmt.Count(in.Redelivered) + " redelivered and " + textfmt.Count(in.Republished) + " republished"
 		}
-		return fmt.Sprintf("No message lost; %s duplicated, within the %s (at-least-once).", plural(in.Duplicated, "message"), within)
+		return fmt.Sprintf("No message lost; %s duplicated, within the %s (at-least-once).", textfmt.Plural(in.Duplicated, "message"), within)
 	case in.Lost == 0:
-		return fmt.Sprintf("No message lost; **%s duplicated**.", plural(in.Duplicated, "message"))
+		return fmt.Sprintf("No message lost; **%s duplicated**.", textfmt.Plural(in.Duplicated, "message"))
 	case in.Duplicated == 0:
-		return fmt.Sprintf("**%s lost**, none duplicated.", plural(in.Lost, "message"))
+		return fmt.Sprintf("**%s lost**, none duplicated.", textfmt.Plural(in.Lost, "message"))
 	default:
-		return fmt.Sprintf("**%s lost**, **%s duplicated**.", plural(in.Lost, "message"), formatCount(in.Duplicated))
+		return fmt.Sprintf("**%s lost**, **%s duplicated**.", textfmt.Plural(in.Lost, "message"), textfmt.Count(in.Duplicated))
 	}
 }
 
@@ -572,7 +573,7 @@ func flagCount(n int64) string {
 	if n == 0 {
 		return "0"
 	}
-	return "**" + formatCount(n) + "**"
+	return "**" + textfmt.Count(n) + "**"
 }
 
 func writeEvents(w *mdWriter, r *results.Result) {
@@ -584,7 +585,7 @@ func writeEvents(w *mdWriter, r *results.Result) {
 	w.line("## Events")
 	w.blank()
 	for _, e := range events {
-		w.linef("- %s %s: %s", code(eventTime(r.StartedAt, e.At)), code(e.Kind), escapeText(oneLine(e.Message)))
+		w.linef("- %s %s: %s", code(eventTime(r.StartedAt, e.At)), code(e.Kind), textfmt.EscapeMarkdown(textfmt.OneLine(e.Message)))
 	}
 	w.blank()
 }
@@ -605,30 +606,10 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// oneLine folds a string's line breaks into spaces.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// escapeText makes free text safe to embed in Markdown: characters that
-// would start emphasis, links, HTML, code or a heading are escaped. (Table
-// cells escape their pipes when the table is written.)
-func escapeText(s string) string {
-	var b strings.Builder
-	for _, r := range oneLine(s) {
-		switch r {
-		case '\\', '*', '_', '`', '[', ']', '<', '>', '#':
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // code formats a name (queue, exchange, id) as a code span, which keeps it
 // verbatim.
 func code(s string) string {
-	s = oneLine(s)
+	s = textfmt.OneLine(s)
 	if s == "" {
 		return `""`
 	}
@@ -670,7 +651,7 @@ func (w *mdWriter) table(t table) {
 	cells := func(row []string) string {
 		out := make([]string, len(row))
 		for i, c := range row {
-			out[i] = strings.ReplaceAll(c, "|", `\|`)
+			out[i] = textfmt.MarkdownCell(c)
 		}
 		return "| " + strings.Join(out, " | ") + " |"
 	}

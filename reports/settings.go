@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
@@ -69,7 +70,7 @@ func keySettings(sc *scenarios.Scenario) string {
 		slices.Sort(pf)
 		texts := make([]string, len(pf))
 		for i, v := range pf {
-			texts[i] = formatCount(int64(v))
+			texts[i] = textfmt.Count(int64(v))
 			if v == 0 {
 				texts[i] = "unlimited"
 			}
@@ -86,7 +87,7 @@ func keySettings(sc *scenarios.Scenario) string {
 		for _, p := range sc.Publishers {
 			w := "none"
 			if p.Confirm {
-				w = formatCount(int64(p.ConfirmWindow))
+				w = textfmt.Count(int64(p.ConfirmWindow))
 			}
 			windows = appendNew(windows, w)
 			size := p.Size.String()
@@ -105,7 +106,7 @@ func keySettings(sc *scenarios.Scenario) string {
 		} else {
 			parts = append(parts, "confirm window "+strings.Join(windows, ", "))
 		}
-		parts = append(parts, escapeText(strings.Join(sizes, ", "))+" messages")
+		parts = append(parts, textfmt.EscapeMarkdown(strings.Join(sizes, ", "))+" messages")
 		parts = append(parts, strings.Join(persistence, " and "))
 	}
 	return strings.Join(parts, "; ")
@@ -135,7 +136,7 @@ func generatorLine(g results.Generator, cpus int) string {
 		parts = append(parts, formatSignificant(g.CPUPerMessage)+" µs of CPU per message")
 	}
 	if g.MaxRSSBytes > 0 {
-		parts = append(parts, "max RSS "+formatBytes(g.MaxRSSBytes))
+		parts = append(parts, "max RSS "+textfmt.Bytes(g.MaxRSSBytes))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -147,7 +148,7 @@ func formatSignificant(v float64) string {
 		return "0"
 	}
 	if v >= 99.95 {
-		return groupThousands(strconv.FormatFloat(math.Round(v), 'f', 0, 64))
+		return textfmt.Thousands(strconv.FormatFloat(math.Round(v), 'f', 0, 64))
 	}
 	e := int(math.Floor(math.Log10(v)))
 	dec := max(2-e, 0)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/sizing"
 )
@@ -100,7 +101,7 @@ func writeSizingCheck(w *mdWriter, r *results.Result) {
 	w.line("## Sizing check")
 	w.blank()
 	w.linef("The sizing model (`warren size`, with its default constants for RabbitMQ %s) against the broker's own figure for each queue that held a backlog of %s messages or more: the model's queue memory for the peak number of messages held (ready and unacknowledged), and the largest memory the management API reported for the queue in the %d seconds after that peak (it refreshes its figures every 5 s). Message bodies over 64 bytes are not in either figure: Erlang keeps them in the node's binary heap.",
-		escapeText(versionOrDefault(r.Environment.BrokerVersion)), formatCount(sizingCheckMinMessages), statsLagSamples)
+		textfmt.EscapeMarkdown(versionOrDefault(r.Environment.BrokerVersion)), textfmt.Count(sizingCheckMinMessages), statsLagSamples)
 	w.blank()
 	t := table{
 		header: []string{"Queue", "Type", "Peak held", "At", "Model", "Broker", "Model vs broker"},
@@ -108,12 +109,12 @@ func writeSizingCheck(w *mdWriter, r *results.Result) {
 	}
 	for _, c := range checks {
 		diff := (c.predicted - float64(c.measured)) / float64(c.measured)
-		t.add("`"+escapeText(c.queue)+"`", string(c.queueType), formatCount(c.held), fmt.Sprintf("+%ds", c.at),
-			formatBytes(int64(math.Round(c.predicted))), formatBytes(c.measured), fmt.Sprintf("%+.0f%%", 100*diff))
+		t.add("`"+textfmt.EscapeMarkdown(c.queue)+"`", string(c.queueType), textfmt.Count(c.held), fmt.Sprintf("+%ds", c.at),
+			textfmt.Bytes(int64(math.Round(c.predicted))), textfmt.Bytes(c.measured), fmt.Sprintf("%+.0f%%", 100*diff))
 	}
 	w.table(t)
 	w.blank()
-	w.linef("Model: %s. Run `warren size calibrate` on this broker to replace the defaults with measured constants.", escapeText(checks[0].formula))
+	w.linef("Model: %s. Run `warren size calibrate` on this broker to replace the defaults with measured constants.", textfmt.EscapeMarkdown(checks[0].formula))
 	w.blank()
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 	"gonum.org/v1/plot"
@@ -259,8 +260,8 @@ func Recommend(vs []SweepVariant, objective time.Duration) Recommendation {
 			objText, formatMillis(mustE2E(vs[low].Result).P99), name(low))
 	} else {
 		b := vs[rec.Best].Result
-		rec.Reason = fmt.Sprintf("It gave the highest throughput (%s msg/s) of the variants whose end-to-end p99 stayed within %s, with a p99 of %s ms",
-			formatRate(throughputOf(b)), objText, formatMillis(mustE2E(b).P99))
+		rec.Reason = fmt.Sprintf("It gave the highest throughput (%s) of the variants whose end-to-end p99 stayed within %s, with a p99 of %s ms",
+			textfmt.Rate(throughputOf(b)), objText, formatMillis(mustE2E(b).P99))
 		if fastest != rec.Best {
 			f := vs[fastest].Result
 			more := throughputOf(f)/throughputOf(b) - 1
@@ -310,11 +311,11 @@ func Recommend(vs []SweepVariant, objective time.Duration) Recommendation {
 		rec.KneeReason = fmt.Sprintf("Throughput was still growing at the largest value tried (%s): try larger values to find where more %s stops paying.",
 			name(rec.Knee), shortKey(rec.Parameter))
 	case rec.Knee == fastest:
-		rec.KneeReason = fmt.Sprintf("More %s stops paying at %s: it gave the best throughput (%s msg/s), and larger values gave less.",
-			shortKey(rec.Parameter), name(rec.Knee), formatRate(top))
+		rec.KneeReason = fmt.Sprintf("More %s stops paying at %s: it gave the best throughput (%s), and larger values gave less.",
+			shortKey(rec.Parameter), name(rec.Knee), textfmt.Rate(top))
 	default:
-		rec.KneeReason = fmt.Sprintf("More %s stops paying at %s: the smallest value reaching %s of the best throughput (%s msg/s, at %s)",
-			shortKey(rec.Parameter), name(rec.Knee), formatLimit(KneeShare), formatRate(top), name(fastest))
+		rec.KneeReason = fmt.Sprintf("More %s stops paying at %s: the smallest value reaching %s of the best throughput (%s, at %s)",
+			shortKey(rec.Parameter), name(rec.Knee), formatLimit(KneeShare), textfmt.Rate(top), name(fastest))
 		// The knee may be the better choice for a reader who values
 		// latency over the last few per cent of throughput.
 		if k, b := vs[rec.Knee].Result, rec.Best; b >= 0 && b != rec.Knee {
@@ -419,7 +420,7 @@ func sweepMarkdown(vs []SweepVariant, rec Recommendation) []byte {
 		name = scenarioName(first)
 	}
 	keys := sweptKeys(vs)
-	w.linef("# warren sweep: %s", escapeText(name))
+	w.linef("# warren sweep: %s", textfmt.EscapeMarkdown(name))
 	w.blank()
 
 	// Warnings at the top, as in a run's report: they say a variant's
@@ -432,13 +433,13 @@ func sweepMarkdown(vs []SweepVariant, rec Recommendation) []byte {
 			if why == "" {
 				why = "the run failed"
 			}
-			warns = append(warns, fmt.Sprintf("%s did not complete: %s", code(v.Name), escapeText(oneLine(why))))
+			warns = append(warns, fmt.Sprintf("%s did not complete: %s", code(v.Name), textfmt.EscapeMarkdown(textfmt.OneLine(why))))
 		case len(v.Result.Warnings) > 0:
 			more := ""
 			if n := len(v.Result.Warnings); n > 1 {
 				more = fmt.Sprintf(" (and %d more in its report)", n-1)
 			}
-			warns = append(warns, fmt.Sprintf("%s: %s%s", code(v.Name), escapeText(oneLine(v.Result.Warnings[0])), more))
+			warns = append(warns, fmt.Sprintf("%s: %s%s", code(v.Name), textfmt.EscapeMarkdown(textfmt.OneLine(v.Result.Warnings[0])), more))
 		}
 	}
 	for i, warn := range warns {
@@ -458,10 +459,10 @@ func sweepMarkdown(vs []SweepVariant, rec Recommendation) []byte {
 		}
 		w.linef("- **Scenario:** %s", code(name))
 		if sc.Description != "" {
-			w.linef("- **Description:** %s", escapeText(oneLine(sc.Description)))
+			w.linef("- **Description:** %s", textfmt.EscapeMarkdown(textfmt.OneLine(sc.Description)))
 		}
 	}
-	w.linef("- **Swept:** %s (%s, each its own run with fresh queues)", sweptText(vs, keys), plural(int64(len(vs)), "variant"))
+	w.linef("- **Swept:** %s (%s, each its own run with fresh queues)", sweptText(vs, keys), textfmt.Plural(len(vs), "variant"))
 	if first != nil {
 		sc := first.Scenario
 		if sc == nil {
@@ -509,7 +510,7 @@ func sweepMarkdown(vs []SweepVariant, rec Recommendation) []byte {
 			if !ok {
 				val = "—"
 			}
-			row = append(row, escapeText(val))
+			row = append(row, textfmt.EscapeMarkdown(val))
 		}
 		row = append(row, variantFigures(v, i, rec)...)
 		t.add(row...)
@@ -538,7 +539,7 @@ func sweptText(vs []SweepVariant, keys []string) string {
 				vals = appendNew(vals, val)
 			}
 		}
-		parts = append(parts, code(k)+" over "+escapeText(strings.Join(vals, ", ")))
+		parts = append(parts, code(k)+" over "+textfmt.EscapeMarkdown(strings.Join(vals, ", ")))
 	}
 	if len(parts) == 0 {
 		return "nothing (one variant)"
@@ -560,7 +561,7 @@ func variantFigures(v SweepVariant, i int, rec Recommendation) []string {
 		return []string{"failed", "—", "—", "—", "—", "—", "—", "—", runLink(v)}
 	}
 	r := v.Result
-	through := formatRate(throughputOf(r))
+	through := formatRateCell(throughputOf(r))
 	if i == rec.Best {
 		through = "**" + through + "** (recommended)"
 	}
@@ -582,9 +583,9 @@ func variantFigures(v SweepVariant, i int, rec Recommendation) []string {
 	}
 	depth, unacked := "—", "—"
 	if d, u, ok := brokerMaxima(r); ok {
-		depth = formatCount(d)
+		depth = textfmt.Count(d)
 		if u >= 0 {
-			unacked = formatCount(u)
+			unacked = textfmt.Count(u)
 		}
 	}
 	return []string{through, p50, p99, p999, confirm, depth, unacked, flagCount(r.Integrity.Lost), runLink(v)}
@@ -600,7 +601,7 @@ func runLink(v SweepVariant) string {
 	// Escape what a link destination cannot hold bare, keeping the path's
 	// slashes.
 	u := url.URL{Path: target}
-	return "[" + escapeText(v.Dir) + "](" + u.EscapedPath() + ")"
+	return "[" + textfmt.EscapeMarkdown(v.Dir) + "](" + u.EscapedPath() + ")"
 }
 
 // sweepAxis places each variant on the x axis: at its value of the one

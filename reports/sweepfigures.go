@@ -7,6 +7,7 @@ import (
 
 	"github.com/warrenmq/warren/capacity"
 	"github.com/warrenmq/warren/internal/stats"
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
 )
@@ -109,7 +110,7 @@ func unackedBound(sc *scenarios.Scenario) (float64, string) {
 	case 0:
 		return 0, "no consumer acknowledges manually"
 	case 1:
-		return total, fmt.Sprintf("prefetch %d × %s", groups[0].Prefetch, plural(int64(groups[0].Count), "consumer"))
+		return total, fmt.Sprintf("prefetch %d × %s", groups[0].Prefetch, textfmt.Plural(groups[0].Count, "consumer"))
 	}
 	terms := make([]string, len(groups))
 	for i, g := range groups {
@@ -140,7 +141,7 @@ func backlogOf(r *results.Result) string {
 	}
 	if len(order) == 0 {
 		if n := r.Integrity.Unconsumed; n > 0 && !r.Integrity.Partial {
-			return fmt.Sprintf("%s still queued when it ended", plural(n, "message"))
+			return fmt.Sprintf("%s still queued when it ended", textfmt.Plural(n, "message"))
 		}
 		return ""
 	}
@@ -150,7 +151,7 @@ func backlogOf(r *results.Result) string {
 	}
 	for _, q := range order {
 		if g := capacity.FitGrowth(depth[q]); g.Grows(target, capacity.Objective{}) {
-			return fmt.Sprintf("%s grew by %s msg/s", code(unprefixed(q)), formatRate(g.Slope))
+			return fmt.Sprintf("%s grew by %s", code(unprefixed(q)), textfmt.Rate(g.Slope))
 		}
 	}
 	return ""

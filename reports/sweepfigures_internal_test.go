@@ -58,7 +58,7 @@ func TestBacklogOf(t *testing.T) {
 	}{
 		{"steady jitter", func(s int) int64 { return jitter[s] }, ""},
 		{"a constant backlog", func(s int) int64 { return 5000 + jitter[s] }, ""},
-		{"growing", func(s int) int64 { return int64(200 * s) }, "`work` grew by 200.0 msg/s"},
+		{"growing", func(s int) int64 { return int64(200 * s) }, "`work` grew by 200 msg/s"},
 		// 5 msg/s is under 1% of the target rate: noise of no consequence.
 		{"slow creep", func(s int) int64 { return int64(5 * s) }, ""},
 		// Growing in the drain only (after publishing) is no backlog.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/warrenmq/warren/internal/stats"
+	"github.com/warrenmq/warren/internal/textfmt"
 )
 
 // Alpha is the significance level of a sweep's comparisons: a difference
@@ -326,13 +327,13 @@ func compareCost(a, b sweepFigures) int {
 func costText(f sweepFigures) string {
 	switch {
 	case !math.IsInf(f.bound, 1):
-		t := "at most " + plural(int64(f.bound), "unacknowledged message")
+		t := "at most " + textfmt.Plural(int64(f.bound), "unacknowledged message")
 		if f.boundText != "" {
 			t += " (" + f.boundText + ")"
 		}
 		return t
 	case f.unacked >= 0:
-		return fmt.Sprintf("no prefetch limit, and at most %s held at once (median over its runs)", plural(int64(f.unacked), "unacknowledged message"))
+		return fmt.Sprintf("no prefetch limit, and at most %s held at once (median over its runs)", textfmt.Plural(int64(f.unacked), "unacknowledged message"))
 	}
 	return "no prefetch limit"
 }
@@ -342,7 +343,7 @@ func figureText(decider string, v float64) string {
 	if decider == DecidedByP99 {
 		return formatMillis(int64(math.Round(v))) + " ms"
 	}
-	return formatRate(v) + " msg/s"
+	return textfmt.Rate(v)
 }
 
 // formatP formats a p-value with two significant digits.
@@ -399,9 +400,9 @@ func recommendationText(fs []sweepFigures, j judgement, objText string, candidat
 		}
 		if len(beat) > 0 {
 			fmt.Fprintf(&s, " Its %s (median %s over %s) was %s than at %s.", what, figure(b),
-				plural(int64(len(samplesOf(fs[b], j.decider))), "second"), lower, joinAnd(beat))
+				textfmt.Plural(len(samplesOf(fs[b], j.decider)), "second"), lower, joinAnd(beat))
 		} else {
-			fmt.Fprintf(&s, " Its %s had a median of %s over %s.", what, figure(b), plural(int64(len(samplesOf(fs[b], j.decider))), "second"))
+			fmt.Fprintf(&s, " Its %s had a median of %s over %s.", what, figure(b), textfmt.Plural(len(samplesOf(fs[b], j.decider)), "second"))
 		}
 		for _, i := range pool {
 			if slices.Contains(candidates, i) || pair(b, i).Better == b {
@@ -542,11 +543,11 @@ func kneeOf(fs []sweepFigures, ran []int, values []float64, param string, class 
 		}
 	}
 	if at == len(order)-1 {
-		return knee, fmt.Sprintf("Throughput was still growing at the largest value tried (%s, %s msg/s; %s had %s msg/s, %s): try larger values to find where more %s stops paying.",
-			name(knee), formatRate(median(knee)), name(below), formatRate(median(below)), formatP(pair(below, knee).P), shortKey(param))
+		return knee, fmt.Sprintf("Throughput was still growing at the largest value tried (%s, %s; %s had %s, %s): try larger values to find where more %s stops paying.",
+			name(knee), textfmt.Rate(median(knee)), name(below), textfmt.Rate(median(below)), formatP(pair(below, knee).P), shortKey(param))
 	}
-	return knee, fmt.Sprintf("More %s stops paying at %s (%s msg/s): %s was significantly slower (%s msg/s, %s), and no larger value was significantly faster.",
-		shortKey(param), name(knee), formatRate(median(knee)), name(below), formatRate(median(below)), formatP(pair(below, knee).P))
+	return knee, fmt.Sprintf("More %s stops paying at %s (%s): %s was significantly slower (%s, %s), and no larger value was significantly faster.",
+		shortKey(param), name(knee), textfmt.Rate(median(knee)), name(below), textfmt.Rate(median(below)), formatP(pair(below, knee).P))
 }
 
 // joinAnd joins "a", "a and b", "a, b and c".

@@ -162,7 +162,7 @@ func TestJudgeSweep(t *testing.T) {
 			reason: []string{"The sweep was capacity-bound (`prefetch=1` built a backlog: `work` grew by 320 msg/s in round 1), so throughput within ",
 				"(2× the best p99, as no objective was given) decided",
 				"Over the objective: `prefetch=1` (p99 ", " ms) and `prefetch=500` (p99 ", " ms, as fast)."},
-			kneeWhy: "More prefetch stops paying at `prefetch=10` (1,500.0 msg/s): `prefetch=1` was significantly slower (",
+			kneeWhy: "More prefetch stops paying at `prefetch=10` (1,500 msg/s): `prefetch=1` was significantly slower (",
 		},
 		{
 			// Unlimited publishers: capacity-bound; more prefetch keeps

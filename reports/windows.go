@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/results"
 )
 
@@ -110,7 +111,7 @@ func writeKeyWindows(w *mdWriter, r *results.Result) {
 	}
 	if b, ok := longestBacklog(r.Broker.Samples); ok {
 		w.linef("- **Longest backlog:** `%s` had ready messages from %s to %s (%s), peaking at %s.",
-			escapeText(b.queue), clock(float64(b.from)), clock(float64(b.to)), clock(float64(b.to - b.from))[1:], formatCount(b.peak))
+			textfmt.EscapeMarkdown(b.queue), clock(float64(b.from)), clock(float64(b.to)), clock(float64(b.to - b.from))[1:], textfmt.Count(b.peak))
 	} else if len(r.Broker.Samples) > 0 {
 		w.line("- **Longest backlog:** none: no queue had ready messages at any sample.")
 	}
@@ -122,7 +123,7 @@ func writeKeyWindows(w *mdWriter, r *results.Result) {
 			}
 		}
 		w.linef("- **Longest %s:** %s to %s (%s), %s in all.", s.kind, clock(longest.from), clock(longest.to),
-			clock(longest.to - longest.from)[1:], plural(int64(len(s.intervals)), "time"))
+			clock(longest.to - longest.from)[1:], textfmt.Plural(len(s.intervals), "time"))
 	}
 	w.blank()
 }

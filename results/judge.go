@@ -1,6 +1,10 @@
 package results
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/warrenmq/warren/internal/textfmt"
+)
 
 // Judge says where the result's figures should not be taken at face value:
 // publishers behind their target rate, lost or unconsumed messages, missing
@@ -31,17 +35,10 @@ func (r *Result) Judge() []string {
 		}
 	}
 	if blocked > 0 {
-		w = append(w, fmt.Sprintf("the broker blocked publishing connections %d %s (connection.blocked: a memory or disk alarm): rates and latency include the block, so they describe an alarmed broker", blocked, plural(blocked, "time", "times")))
+		w = append(w, fmt.Sprintf("the broker blocked publishing connections %s (connection.blocked: a memory or disk alarm): rates and latency include the block, so they describe an alarmed broker", textfmt.Plural(blocked, "time")))
 	}
 	if sd, ok := r.Latency[MetricSendDelay]; ok && sum.TargetRate > 0 && sd.P99 > 10_000 {
 		w = append(w, fmt.Sprintf("send delay p99 is %.1f ms: the generator fell behind its schedule, so results may understate the broker", float64(sd.P99)/1000))
 	}
 	return w
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/warrenmq/warren/internal/textfmt"
 )
 
 // Constant is a number the broker decides, with where it came from.
@@ -87,12 +89,12 @@ func DefaultConstants(version string) Constants {
 		ClassicQueueRAM: Constant{11664, srcCalibrate3108 + ": an empty non-durable classic queue", false},
 		QuorumMessageRAM: Constant{115, srcCalibrate3108 + ": 115 B per message with 1 KiB and 4 KiB bodies, 187 B with 16 B " +
 			"(25,000 messages; process heap, which grows in steps); the quorum queue guide gives \"at least 32 bytes\"", false},
-		QuorumQueueRAM:   Constant{0, "left out: an empty quorum queue measured 42 kB to 110 kB on 3.10.8, varying with its heap", false},
+		QuorumQueueRAM:   Constant{0, "left out: an empty quorum queue measured 41.0 KiB to 107.4 KiB on 3.10.8, varying with its heap", false},
 		QuorumWALMax:     Constant{512 << 20, srcQuorumGuide + ": raft.wal_max_size_bytes defaults to 512 MiB", false},
 		StreamMessageRAM: Constant{0, "RabbitMQ stream guide: a stream keeps its messages in segment files on disk, not in memory", false},
 		ConnectionRAM: Constant{100e3, "planning figure of warren issue 5 (~100 KB a connection); " + srcCalibrate3108 +
-			": 65 kB to 71 kB per idle connection in the node's connection memory categories (kernel socket buffers not included)", false},
-		ChannelRAM:   Constant{22e3, srcMeasured3108 + ": 22 kB per idle channel (15 kB to 31 kB over four runs on a busy shared node)", false},
+			": 63.5 KiB to 69.3 KiB per idle connection in the node's connection memory categories (kernel socket buffers not included)", false},
+		ChannelRAM:   Constant{22e3, srcMeasured3108 + ": 21.5 KiB per idle channel (14.6 KiB to 30.3 KiB over four runs on a busy shared node)", false},
 		IdleBaseline: Constant{166e6, srcMeasured3108 + ": mem_used of a node with the management plugin, a few empty queues and no connections", false},
 		DiskMessageOverhead: Constant{100, "estimate, not measured: a message store record's 25 B header (size, message id, end marker) " +
 			"plus the queue index entry and the encoded message record", false},
@@ -247,7 +249,7 @@ func interpolate(pts []QueueMeasurement, x int64) (float64, string) {
 	pts = slices.Clone(pts)
 	slices.SortStableFunc(pts, func(a, b QueueMeasurement) int { return cmp.Compare(a.BodyBytes, b.BodyBytes) })
 	at := func(p QueueMeasurement) string {
-		return fmt.Sprintf("%s B/message at %s bodies (%s messages)", formatNumber(p.PerMessageBytes), formatBytes(float64(p.BodyBytes)), FormatCount(float64(p.Messages)))
+		return fmt.Sprintf("%s B/message at %s bodies (%s messages)", textfmt.Number(p.PerMessageBytes), formatBytes(float64(p.BodyBytes)), count(float64(p.Messages)))
 	}
 	first, last := pts[0], pts[len(pts)-1]
 	switch {

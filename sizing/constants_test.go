@@ -52,9 +52,9 @@ func TestCalibrate(t *testing.T) {
 		{10, 616, "measured 616 B/message at 16 B bodies"}, // below the smallest: held flat
 		{16, 616, "measured 616 B/message"},
 		{520, 624, "interpolated between 616 B/message"}, // 616 + (504 ÷ 1,008) × 16
-		{1024, 632, "measured 632 B/message at 1.02 kB"},
-		{33280, 666, "interpolated between 632 B/message"},  // 632 + (32,256 ÷ 64,512) × 68
-		{1 << 20, 700, "measured 700 B/message at 65.5 kB"}, // above the largest: held flat
+		{1024, 632, "measured 632 B/message at 1.0 KiB"},
+		{33280, 666, "interpolated between 632 B/message"},   // 632 + (32,256 ÷ 64,512) × 68
+		{1 << 20, 700, "measured 700 B/message at 64.0 KiB"}, // above the largest: held flat
 	}
 	d := DefaultConstants("3.10.8")
 	for _, tt := range tests {

@@ -28,9 +28,9 @@ func ExampleCompute() {
 	fmt.Println(l.Formula)
 	// Output:
 	// Messages held per queue at the backlog target: 5,000 messages
-	// Payload per queue (the napkin number): 5 MB
-	// RAM for the backlog, with the broker's overhead: 8.29 MB
-	// Node RAM to provision: 657 MB
+	// Payload per queue (the napkin number): 4.8 MiB
+	// RAM for the backlog, with the broker's overhead: 7.9 MiB
+	// Node RAM to provision: 627.0 MiB
 	// x-max-length: 5,000 messages
 	// x-overflow: reject-publish
 	// Consumers per queue (Little's law): 7

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/warrenmq/warren/internal/textfmt"
 )
 
 // Sections of a plan, in the order Compute fills them.
@@ -38,7 +40,7 @@ type Line struct {
 }
 
 // Display is the line's value as a person reads it: "5,000 messages",
-// "5 MB", "reject-publish".
+// "4.8 MiB", "reject-publish".
 func (l Line) Display() string {
 	if l.Unit == UnitText {
 		return l.Text
@@ -141,18 +143,17 @@ func (p *planner) warn(format string, args ...any) {
 	p.plan.Warnings = append(p.plan.Warnings, fmt.Sprintf(format, args...))
 }
 
-// Shorthands for formulas.
-var (
-	fb = formatBytes
-	fc = FormatCount
-	fn = formatNumber
-	fs = formatSeconds
-)
+// Shorthands for formulas, in warren's conventions (internal/textfmt).
+func fb(v float64) string { return formatBytes(v) }
+func fc(v float64) string { return count(v) }
+func fn(v float64) string { return textfmt.Number(v) }
+func fr(v float64) string { return textfmt.Rate(v) }
+func fs(v float64) string { return textfmt.Seconds(v) }
 
-// fbx prints a size exactly ("1,024 B") below a megabyte, where the
-// reader checks the arithmetic, and like fb above it.
+// fbx prints a size exactly ("1,024 B") below a MiB, where the reader
+// checks the arithmetic, and like fb above it.
 func fbx(v float64) string {
-	if v < 1e6 && v == math.Trunc(v) {
+	if v < 1<<20 && v == math.Trunc(v) {
 		return fc(v) + " B"
 	}
 	return fb(v)
@@ -213,14 +214,14 @@ func (p *planner) planBacklog() {
 	in, S, Q, F := p.in, p.S, p.Q, p.F
 	lambda := in.Rate * F / Q
 	p.add("queue_rate", "Messages into each queue at peak", lambda, UnitMessagesPerSec,
-		fmt.Sprintf("rate × fan-out ÷ queues = %s msg/s × %d ÷ %d", fn(in.Rate), in.FanOut, in.Queues),
+		fmt.Sprintf("rate × fan-out ÷ queues = %s × %d ÷ %d", fr(in.Rate), in.FanOut, in.Queues),
 		"traffic spreads evenly over the queues")
 	var M float64
 	timeBounded := in.BacklogMessages == 0
 	if timeBounded {
 		M = ceil(lambda * in.Backlog.Seconds())
 		p.add("messages", "Messages held per queue at the backlog target", M, UnitMessages,
-			fmt.Sprintf("⌈messages into each queue × backlog⌉ = ⌈%s msg/s × %s⌉", fn(lambda), formatDuration(in.Backlog)),
+			fmt.Sprintf("⌈messages into each queue × backlog⌉ = ⌈%s × %s⌉", fr(lambda), textfmt.Duration(in.Backlog)),
 			"the backlog builds at the peak rate with no consumer taking messages")
 	} else {
 		M = float64(in.BacklogMessages)
@@ -253,7 +254,7 @@ func (p *planner) planConsumers() {
 	in, Q, pt, lambda, M := p.in, p.Q, p.pt, p.lambda, p.M
 	perQueue := math.Max(1, ceil(lambda*pt/in.Utilisation))
 	p.add("consumers_per_queue", "Consumers per queue (Little's law)", perQueue, UnitCount,
-		fmt.Sprintf("⌈messages into each queue × processing time ÷ utilisation⌉ = ⌈%s msg/s × %s ÷ %s⌉", fn(lambda), formatDuration(in.ProcessingTime), fn(in.Utilisation)),
+		fmt.Sprintf("⌈messages into each queue × processing time ÷ utilisation⌉ = ⌈%s × %s ÷ %s⌉", fr(lambda), textfmt.Duration(in.ProcessingTime), fn(in.Utilisation)),
 		"one message at a time per consumer (work in progress = arrival rate × time in service)",
 		fmt.Sprintf("consumers busy %s%% of the time at peak, leaving room for bursts", fn(in.Utilisation*100)))
 	consumers := perQueue * Q
@@ -263,7 +264,7 @@ func (p *planner) planConsumers() {
 	}
 	capacity := perQueue / pt // msg/s one queue's consumers can take
 	p.add("drain_after_peak", "Drain time of a full backlog once publishing stops", M/capacity, UnitSeconds,
-		fmt.Sprintf("messages ÷ (consumers ÷ processing time) = %s ÷ (%s ÷ %s)", fc(M), fc(perQueue), formatDuration(in.ProcessingTime)))
+		fmt.Sprintf("messages ÷ (consumers ÷ processing time) = %s ÷ (%s ÷ %s)", fc(M), fc(perQueue), textfmt.Duration(in.ProcessingTime)))
 	spare := capacity - lambda
 	drainPeak := math.Inf(1)
 	if M == 0 {
@@ -272,7 +273,7 @@ func (p *planner) planConsumers() {
 		drainPeak = M / spare
 	}
 	p.add("drain_at_peak", "Drain time of a full backlog while the peak goes on", drainPeak, UnitSeconds,
-		fmt.Sprintf("messages ÷ (consumers ÷ processing time − messages into each queue) = %s ÷ (%s msg/s − %s msg/s)", fc(M), fn(capacity), fn(lambda)),
+		fmt.Sprintf("messages ÷ (consumers ÷ processing time − messages into each queue) = %s ÷ (%s − %s)", fc(M), fr(capacity), fr(lambda)),
 		"only the consumers' spare capacity drains the backlog while the peak lasts")
 	if math.IsInf(drainPeak, 1) {
 		p.warn("with utilisation %s the consumers have no spare capacity: a backlog never drains while the peak lasts; lower the utilisation target", fn(in.Utilisation))
@@ -291,7 +292,7 @@ func (p *planner) planPrefetch() {
 	prefetch := math.Min(2*k, float64(in.PrefetchCap))
 	p.add("prefetch", "Prefetch per consumer (basic.qos)", prefetch, UnitCount,
 		fmt.Sprintf("min(2 × ⌈(round trip + processing time) ÷ processing time⌉, cap) = min(2 × ⌈(%s + %s) ÷ %s⌉, %d)",
-			formatDuration(in.RTT), formatDuration(in.ProcessingTime), formatDuration(in.ProcessingTime), in.PrefetchCap),
+			textfmt.Duration(in.RTT), textfmt.Duration(in.ProcessingTime), textfmt.Duration(in.ProcessingTime), in.PrefetchCap),
 		"enough messages in flight to cover one round trip while the consumer works, doubled for jitter (RabbitMQ blog, \"Some queuing theory: throughput, latency and bandwidth\")",
 		fmt.Sprintf("capped at %d: the RabbitMQ consumer acknowledgements guide finds 100–300 usually best, with diminishing returns above", in.PrefetchCap))
 	unacked := p.consumers * prefetch
@@ -495,8 +496,8 @@ func (p *planner) backlogCapacity() {
 	fixed := p.needed - p.M*p.Q*perHeld
 	capMsgs := math.Max(0, math.Floor((limit-fixed)/(p.Q*perHeld)))
 	p.add("backlog_capacity", "Backlog the node holds before the memory alarm", capMsgs/lambda, UnitSeconds,
-		fmt.Sprintf("(limit − RAM needed without the backlog) ÷ (queues × memory per message held) ÷ messages into each queue = (%s − %s) ÷ (%d × %s) = %s messages per queue, ÷ %s msg/s",
-			fb(limit), fb(fixed), in.Queues, perHeldText, fc(capMsgs), fn(lambda)),
+		fmt.Sprintf("(limit − RAM needed without the backlog) ÷ (queues × memory per message held) ÷ messages into each queue = (%s − %s) ÷ (%d × %s) = %s messages per queue, ÷ %s",
+			fb(limit), fb(fixed), in.Queues, perHeldText, fc(capMsgs), fr(lambda)),
 		fmt.Sprintf("%s: %s × %s", limitText, fb(limit/W), fn(W)),
 		"of peak traffic with no consumer taking messages; unacknowledged messages, connections and channels as planned")
 }
@@ -519,7 +520,7 @@ func (p *planner) planDisk() {
 	if onDisk {
 		writeRate := in.Rate * F * (S + P + D) * amp
 		p.add("disk_write_rate", "Disk writes per node", writeRate, UnitBytesPerSec,
-			fmt.Sprintf("rate × fan-out × (body + properties + overhead) × writes = %s msg/s × %d × (%s + %s + %s B) × %s", fn(in.Rate), in.FanOut, fbx(S), fbx(P), fn(D), fn(amp)),
+			fmt.Sprintf("rate × fan-out × (body + properties + overhead) × writes = %s × %d × (%s + %s + %s B) × %s", fr(in.Rate), in.FanOut, fbx(S), fbx(P), fn(D), fn(amp)),
 			ampNote, fmt.Sprintf("%s B per message: %s", fn(D), c.DiskMessageOverhead.Source))
 	} else {
 		p.add("disk_write_rate", "Disk writes per node", 0, UnitBytesPerSec, "transient messages in classic queues",
@@ -574,15 +575,15 @@ func (p *planner) planNetwork() {
 	}
 	inBytes := in.Rate * (pub + F*ack)
 	p.add("network_in", "Into the broker", inBytes*8/1e6, UnitMbitPerSec,
-		fmt.Sprintf("rate × (publish + fan-out × ack) × 8 = %s msg/s × (%s + %d × %s) × 8 bits = %s/s", fn(in.Rate), fc(pub), in.FanOut, fc(ack), fb(inBytes)))
+		fmt.Sprintf("rate × (publish + fan-out × ack) × 8 = %s × (%s + %d × %s) × 8 bits = %s/s", fr(in.Rate), fc(pub), in.FanOut, fc(ack), fb(inBytes)))
 	outBytes := in.Rate * (F*del + confirm)
 	p.add("network_out", "Out of the broker", outBytes*8/1e6, UnitMbitPerSec,
-		fmt.Sprintf("rate × (fan-out × delivery + confirm) × 8 = %s msg/s × (%d × %s + %s) × 8 bits = %s/s", fn(in.Rate), in.FanOut, fc(del), fc(confirm), fb(outBytes)),
+		fmt.Sprintf("rate × (fan-out × delivery + confirm) × 8 = %s × (%d × %s + %s) × 8 bits = %s/s", fr(in.Rate), in.FanOut, fc(del), fc(confirm), fb(outBytes)),
 		"each queue delivers its copy: fan-out multiplies the deliveries", confirmNote)
 	if in.QueueType != Classic && in.Replicas > 1 {
 		repl := in.Rate * F * float64(in.Replicas-1) * (S + P)
 		p.add("replication", "Between nodes (replication, at least)", repl*8/1e6, UnitMbitPerSec,
-			fmt.Sprintf("rate × fan-out × (replicas − 1) × (body + properties) × 8 = %s msg/s × %d × %d × (%s + %s) × 8 bits = %s/s", fn(in.Rate), in.FanOut, in.Replicas-1, fbx(S), fbx(P), fb(repl)),
+			fmt.Sprintf("rate × fan-out × (replicas − 1) × (body + properties) × 8 = %s × %d × %d × (%s + %s) × 8 bits = %s/s", fr(in.Rate), in.FanOut, in.Replicas-1, fbx(S), fbx(P), fb(repl)),
 			"each leader sends every message to its followers; Erlang distribution framing and Raft metadata come on top")
 	}
 }
@@ -624,7 +625,7 @@ func (p *planner) planLimits() {
 			fmt.Sprintf("messages per queue × body = %s × %s", fc(M), fbx(S)),
 			"a stream keeps messages after they are read and deletes whole segment files (x-stream-max-segment-size-bytes, 500 MB by default) once over the limit, so it holds at least this much")
 		if timeBounded {
-			p.text("max_age", "x-max-age", maxAge(in.Backlog), fmt.Sprintf("backlog target = %s", formatDuration(in.Backlog)),
+			p.text("max_age", "x-max-age", maxAge(in.Backlog), fmt.Sprintf("backlog target = %s", textfmt.Duration(in.Backlog)),
 				"messages older than the backlog target are deleted with their segment")
 		}
 		return
@@ -645,7 +646,7 @@ func (p *planner) planLimits() {
 	if timeBounded {
 		ms := float64(in.Backlog.Milliseconds())
 		p.add("message_ttl", "x-message-ttl", ms, UnitMilliseconds,
-			fmt.Sprintf("backlog target in milliseconds = %s", formatDuration(in.Backlog)),
+			fmt.Sprintf("backlog target in milliseconds = %s", textfmt.Duration(in.Backlog)),
 			"suggested only: a message that waited longer than the backlog target is assumed stale; leave it out when every message must be processed",
 			"with x-dead-letter-exchange set, expired messages are dead-lettered rather than lost")
 	}

@@ -124,7 +124,7 @@ func TestCompute(t *testing.T) {
 			text:   map[string]string{"overflow": "drop-head"},
 			absent: []string{"bodies_ram", "message_ttl"},
 			warnings: []string{
-				"the node's 2 GB of RAM is less than the 2.39 GB to provision",
+				"the node's 1.9 GiB of RAM is less than the 2.2 GiB to provision",
 				"publishers do not use confirms",
 			},
 		},
@@ -175,8 +175,9 @@ func TestCompute(t *testing.T) {
 				"messages":     100_000,
 				"memory_limit": 480e6,
 			},
-			// 333.4 MB ÷ 0.4 × 1.5 = 1.25 GB to provision, above the 1.2 GB given.
-			warnings: []string{"classic queues would page messages to disk", "the node's 1.2 GB of RAM is less than the 1.25 GB to provision"},
+			// 333.4 MB ÷ 0.4 × 1.5 = 1.25 GB (1.2 GiB) to provision, above the
+			// 1.2 GB (1.1 GiB) given.
+			warnings: []string{"classic queues would page messages to disk", "the node's 1.1 GiB of RAM is less than the 1.2 GiB to provision"},
 		},
 		{
 			name: "stream: retention instead of length limits",
@@ -263,8 +264,8 @@ func TestComputeShowsItsWorking(t *testing.T) {
 	for key, want := range map[string]string{
 		"messages":     "⌈500 msg/s × 10 s⌉",
 		"payload":      "messages × body = 5,000 × 1,000 B",
-		"queue_memory": "11.7 kB + 5,000 × 656 B",
-		"node_ram":     "RAM needed ÷ high watermark × headroom = 175 MB ÷ 0.4 × 1.5",
+		"queue_memory": "11.4 KiB + 5,000 × 656 B",
+		"node_ram":     "RAM needed ÷ high watermark × headroom = 167.2 MiB ÷ 0.4 × 1.5",
 		"prefetch":     "min(2 × ⌈(1 ms + 10 ms) ÷ 10 ms⌉, 300)",
 	} {
 		l, _ := p.Line(key)
@@ -272,7 +273,7 @@ func TestComputeShowsItsWorking(t *testing.T) {
 			t.Errorf("%s formula %q lacks %q", key, l.Formula, want)
 		}
 	}
-	for key, want := range map[string]string{"messages": "5,000 messages", "payload": "5 MB", "node_ram": "657 MB", "network_in": "4.27 Mbit/s"} {
+	for key, want := range map[string]string{"messages": "5,000 messages", "payload": "4.8 MiB", "node_ram": "627.0 MiB", "network_in": "4.27 Mbit/s"} {
 		if l, _ := p.Line(key); l.Display() != want {
 			t.Errorf("%s displays %q, want %q", key, l.Display(), want)
 		}
@@ -280,7 +281,7 @@ func TestComputeShowsItsWorking(t *testing.T) {
 	if got := p.Sections(); !slices.Equal(got, []string{SectionBacklog, SectionMemory, SectionLimits, SectionConsumers, SectionDisk, SectionNetwork, SectionDescriptors}) {
 		t.Errorf("sections %q", got)
 	}
-	if !slices.Contains(p.Assumed, "consumer processing time 10ms per message") {
+	if !slices.Contains(p.Assumed, "consumer processing time 10 ms per message") {
 		t.Errorf("assumed %q lacks the default processing time", p.Assumed)
 	}
 	if l, _ := p.Line("node_ram"); len(l.Assumptions) == 0 || !strings.Contains(l.Assumptions[0], "0.4") {

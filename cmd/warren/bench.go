@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -13,7 +14,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,10 +21,11 @@ import (
 	"time"
 
 	"github.com/warrenmq/warren/internal/rabbit"
+	"github.com/warrenmq/warren/internal/stats"
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
-	"github.com/warrenmq/warren/sizing"
 )
 
 // BenchSchema names the format of the file `warren bench` writes.
@@ -495,7 +496,7 @@ func medianFigures(runs []BenchFigures) BenchFigures {
 		for i, r := range runs {
 			v[i] = get(r)
 		}
-		return benchMedian(v)
+		return stats.Median(v)
 	}
 	i := func(get func(BenchFigures) int64) int64 {
 		return int64(math.Round(f(func(r BenchFigures) float64 { return float64(get(r)) })))
@@ -526,24 +527,10 @@ func medianFigures(runs []BenchFigures) BenchFigures {
 	}
 }
 
-// benchMedian is the median of v (the mean of the middle two for an even count); v is sorted
-// in place.
-func benchMedian(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	slices.Sort(v)
-	n := len(v)
-	if n%2 == 1 {
-		return v[n/2]
-	}
-	return (v[n/2-1] + v[n/2]) / 2
-}
-
 // printBench prints the figures, then the reference and the targets.
 func printBench(w io.Writer, bf *BenchFile) {
 	fmt.Fprintf(w, "warren bench: %d case(s) × %s, %s, against %s at %s; %d CPUs, load average %s before, %s after\n",
-		len(bf.Cases), bf.Duration, benchRepeatText(bf.Repeat), benchFirstNonEmpty(bf.Broker, "the broker"), bf.BrokerURI, bf.CPUs,
+		len(bf.Cases), bf.Duration, benchRepeatText(bf.Repeat), cmp.Or(bf.Broker, "the broker"), bf.BrokerURI, bf.CPUs,
 		benchLoadText(bf.LoadBefore), benchLoadText(bf.LoadAfter))
 	monitor := "the runtime's default monitor"
 	if bf.QuietSysmon {
@@ -559,7 +546,7 @@ func printBench(w io.Writer, bf *BenchFile) {
 			benchThousands(m.PublishRate), benchThousands(m.ConsumeRate),
 			us(m.EndToEnd.P50), us(m.EndToEnd.P99), us(m.EndToEnd.P999),
 			us(m.Confirm.P50), us(m.Confirm.P99), us(m.Confirm.P999),
-			m.CPUPerMessage, m.AllocsPerMessage, m.CoreShare, benchMiB(m.MaxRSSBytes))
+			m.CPUPerMessage, m.AllocsPerMessage, m.CoreShare, textfmt.Bytes(m.MaxRSSBytes))
 	}
 	tw.Flush()
 
@@ -634,7 +621,7 @@ func printBenchChange(w io.Writer, base *BenchFile, path string, bf *BenchFile) 
 			us(o.EndToEnd.P50), us(n.EndToEnd.P50), benchChange(float64(o.EndToEnd.P50), float64(n.EndToEnd.P50)),
 			us(o.EndToEnd.P99), us(n.EndToEnd.P99), benchChange(float64(o.EndToEnd.P99), float64(n.EndToEnd.P99)),
 			us(o.Confirm.P99), us(n.Confirm.P99), benchChange(float64(o.Confirm.P99), float64(n.Confirm.P99)),
-			benchMiB(o.MaxRSSBytes), benchMiB(n.MaxRSSBytes), benchChange(float64(o.MaxRSSBytes), float64(n.MaxRSSBytes)))
+			textfmt.Bytes(o.MaxRSSBytes), textfmt.Bytes(n.MaxRSSBytes), benchChange(float64(o.MaxRSSBytes), float64(n.MaxRSSBytes)))
 	}
 	tw.Flush()
 }
@@ -664,21 +651,8 @@ func benchRepeatText(n int) string {
 	return fmt.Sprintf("medians of %d runs each", n)
 }
 
-func benchFirstNonEmpty(v ...string) string {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
 // benchThousands formats a rate as a whole number with thousands separators.
-func benchThousands(v float64) string { return sizing.FormatCount(v) }
-
-func benchMiB(b int64) string {
-	return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
-}
+func benchThousands(v float64) string { return textfmt.Number(math.Round(v)) }
 
 func benchLoadText(l []float64) string {
 	if len(l) < 3 {

@@ -151,16 +151,6 @@ func TestBenchCaseScenarios(t *testing.T) {
 }
 
 func TestBenchMedian(t *testing.T) {
-	for _, tc := range []struct {
-		in   []float64
-		want float64
-	}{
-		{nil, 0}, {[]float64{3}, 3}, {[]float64{5, 1, 3}, 3}, {[]float64{4, 1, 3, 2}, 2.5},
-	} {
-		if got := benchMedian(tc.in); got != tc.want {
-			t.Errorf("median %v = %v, want %v", tc.in, got, tc.want)
-		}
-	}
 	m := medianFigures([]BenchFigures{
 		{PublishRate: 100, CPUPerMessage: 9, EndToEnd: BenchLatency{P99: 30}},
 		{PublishRate: 300, CPUPerMessage: 7, EndToEnd: BenchLatency{P99: 10}},

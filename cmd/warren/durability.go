@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/warrenmq/warren/internal/rabbit"
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
@@ -127,7 +128,7 @@ func printDurability(w io.Writer, r *loadgen.DurabilityResult, drain scenarios.D
 	}
 	if queued > 0 {
 		fmt.Fprintf(w, "%s still queued: warren stopped consuming when no delivery came for the drain time (%s); they survived the restart and are not lost. Consume or purge them.\n",
-			plural(int(queued), "message"), drain)
+			textfmt.Plural(queued, "message"), drain)
 	}
 	if r.Safe {
 		fmt.Fprintln(w, "verdict: no confirmed persistent message in a durable queue was lost")

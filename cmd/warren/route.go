@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -88,7 +89,7 @@ func routeCmd(_ context.Context, c *cli, args []string) int {
 		fmt.Fprintln(c.stdout, "unroutable: no queue receives this message; the broker drops it, or returns it to a publisher that sets mandatory")
 		return exitFailure
 	}
-	fmt.Fprintf(c.stdout, "reaches %s: %s\n", plural(len(r.Queues), "queue"), strings.Join(r.Queues, ", "))
+	fmt.Fprintf(c.stdout, "reaches %s: %s\n", textfmt.Plural(len(r.Queues), "queue"), strings.Join(r.Queues, ", "))
 	for _, q := range r.Queues {
 		dl, ok := s.DeadLetterRoute(q, r.Key, r.Headers)
 		switch {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/warrenmq/warren/calibrate"
 	"github.com/warrenmq/warren/internal/rabbit"
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
@@ -275,11 +276,7 @@ func describe(in sizing.Input) string {
 	} else {
 		fmt.Fprintf(&b, "; backlog target %s of peak traffic", sizing.FormatValue(in.Backlog.Seconds(), sizing.UnitSeconds))
 	}
-	plural := "s"
-	if in.Queues == 1 {
-		plural = ""
-	}
-	fmt.Fprintf(&b, "; %d %s queue%s", in.Queues, in.QueueType, plural)
+	fmt.Fprintf(&b, "; %s", textfmt.Plural(in.Queues, string(in.QueueType)+" queue"))
 	if in.QueueType != sizing.Classic {
 		fmt.Fprintf(&b, " (%d replicas)", in.Replicas)
 	}
@@ -375,11 +372,6 @@ func writeSizeReport(dir string, p sizing.Plan, cal *results.Calibration, path s
 	return nil
 }
 
-// mdCell makes text safe inside a Markdown table cell.
-func mdCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
-}
-
 // sizingMarkdown renders the plan: inputs, outputs with formulas and
 // assumptions, warnings, constants, production settings, charts. It reads
 // no clock, so the same plan gives the same bytes.
@@ -390,7 +382,7 @@ func sizingMarkdown(p sizing.Plan, cal *results.Calibration, path string) []byte
 	fmt.Fprintf(&b, "Constants: %s.\n\n", constantsNote(p, cal, path))
 
 	b.WriteString("## Inputs\n\n| Input | Value |\n|---|---|\n")
-	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, mdCell(v)) }
+	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, textfmt.MarkdownCell(v)) }
 	row("Peak publish rate", sizing.FormatValue(in.Rate, sizing.UnitMessagesPerSec))
 	row("Message body", fmt.Sprintf("%s B", sizing.FormatValue(float64(in.BodyBytes), sizing.UnitCount)))
 	row("Properties (besides delivery-mode)", fmt.Sprintf("%s B", sizing.FormatValue(float64(in.PropertiesBytes), sizing.UnitCount)))
@@ -433,7 +425,7 @@ func sizingMarkdown(p sizing.Plan, cal *results.Calibration, path string) []byte
 			if l.Section != sec {
 				continue
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(l.Name), mdCell(l.Display()), mdCell(l.Formula), mdCell(strings.Join(l.Assumptions, "; ")))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", textfmt.MarkdownCell(l.Name), textfmt.MarkdownCell(l.Display()), textfmt.MarkdownCell(l.Formula), textfmt.MarkdownCell(strings.Join(l.Assumptions, "; ")))
 		}
 	}
 	b.WriteString("\n## Charts\n\n")
@@ -442,7 +434,7 @@ func sizingMarkdown(p sizing.Plan, cal *results.Calibration, path string) []byte
 
 	b.WriteString("\n## Constants\n\n| Constant | Value | Calibrated | Source |\n|---|---:|---|---|\n")
 	for _, k := range p.Constants.List() {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(k.Name), mdCell(sizing.FormatValue(k.Value, k.Unit)), yesNo(k.Calibrated), mdCell(k.Source))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", textfmt.MarkdownCell(k.Name), textfmt.MarkdownCell(sizing.FormatValue(k.Value, k.Unit)), yesNo(k.Calibrated), textfmt.MarkdownCell(k.Source))
 	}
 
 	b.WriteString("\n## Production settings\n\n")
@@ -473,7 +465,7 @@ func settingsSummary(s sizing.Settings) string {
 	}
 	fmt.Fprintf(&b, "- Publishers: persistent messages (delivery-mode 2): %s; publisher confirms: %s.\n", yesNo(s.Persistent), yesNo(s.Confirms))
 	fmt.Fprintf(&b, "- Consumers: manual acknowledgements, prefetch %d.\n", s.Prefetch)
-	fmt.Fprintf(&b, "- Connections: heartbeat %s (the RabbitMQ heartbeat guide finds 5–20 s best for most environments).\n", s.Heartbeat)
+	fmt.Fprintf(&b, "- Connections: heartbeat %s (the RabbitMQ heartbeat guide finds 5–20 s best for most environments).\n", textfmt.Duration(s.Heartbeat))
 	b.WriteString("- `my-queue` and `my-queue.dlx` stand for your names. Declare the queue with the same arguments everywhere (or set them with a policy).\n")
 	return b.String()
 }

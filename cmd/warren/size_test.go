@@ -26,9 +26,9 @@ func TestSizeDoneWhen(t *testing.T) {
 		"Messages held per queue at the backlog target",
 		"5,000 messages",
 		"Payload per queue (the napkin number)",
-		"5 MB            messages × body = 5,000 × 1,000 B",
+		"4.8 MiB         messages × body = 5,000 × 1,000 B",
 		"RAM for the backlog, with the broker's overhead",
-		"8.3 MB", // 11,664 + 5,000 × 656 + 5,000 × (1,000 + 1) = 8,296,664
+		"7.9 MiB", // 11,664 + 5,000 × 656 + 5,000 × (1,000 + 1) = 8,296,664 B
 		"Node RAM to provision",
 		"x-max-length ",
 		"x-max-length-bytes",
@@ -77,7 +77,7 @@ func TestSizeBacklogAsCount(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 	for _, want := range []string{"backlog target 20,000 messages per queue", "1 quorum queue (3 replicas)", "Quorum write-ahead log in RAM",
-		"20.5 MB", "messages × body = 20,000 × 1,024 B"} {
+		"19.5 MiB", "messages × body = 20,000 × 1,024 B"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -174,8 +174,8 @@ func TestSizeUsesCalibration(t *testing.T) {
 	}
 	for _, want := range []string{
 		"calibrated on RabbitMQ 4.1.0 on rabbit@test (" + path + "): 4 of 14 measured", // message, empty queue, channel, frame_max
-		"12 kB + 5,000 × 700 B", // the calibrated queue: 12,000 + 5,000 × 700
-		"3.51 MB",
+		"11.7 KiB + 5,000 × 700 B", // the calibrated queue: 12,000 + 5,000 × 700
+		"3.3 MiB",
 		"÷ 0.6 × 1.5", // the calibrated broker's version picks the 4.x watermark
 	} {
 		if !strings.Contains(out, want) {

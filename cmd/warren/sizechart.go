@@ -135,17 +135,18 @@ func (c *sizeChart) png() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// byteScale picks SI units for an axis whose highest value is hi bytes.
+// byteScale picks the binary unit for an axis whose highest value is hi
+// bytes.
 func byteScale(hi float64) (float64, string) {
 	switch {
-	case hi >= 2e12:
-		return 1e12, "TB"
-	case hi >= 2e9:
-		return 1e9, "GB"
-	case hi >= 2e6:
-		return 1e6, "MB"
-	case hi >= 2e3:
-		return 1e3, "kB"
+	case hi >= 2<<40:
+		return 1 << 40, "TiB"
+	case hi >= 2<<30:
+		return 1 << 30, "GiB"
+	case hi >= 2<<20:
+		return 1 << 20, "MiB"
+	case hi >= 2<<10:
+		return 1 << 10, "KiB"
 	}
 	return 1, "B"
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -39,7 +40,7 @@ func validateCmd(_ context.Context, c *cli, args []string) int {
 			continue
 		}
 		fmt.Fprintf(c.stdout, "ok: %s (%s, %s, %s)\n", s.Name,
-			plural(len(s.Publishers), "publisher group"), plural(len(s.Consumers), "consumer group"), plural(len(variants), "variant"))
+			textfmt.Plural(len(s.Publishers), "publisher group"), textfmt.Plural(len(s.Consumers), "consumer group"), textfmt.Plural(len(variants), "variant"))
 	}
 	return status
 }
@@ -56,11 +57,4 @@ func printProblems(c *cli, cmd string, err error) {
 			fmt.Fprintf(c.stderr, "warren %s: %v\n", cmd, p)
 		}
 	}
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", what)
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -14,8 +14,9 @@
 //   - "1 message" and "3 messages" ([Plural]);
 //   - free text made safe for Markdown ([EscapeMarkdown], [MarkdownCell]).
 //
-// It also holds [FirstNonEmpty], which several packages kept a copy of.
-// (The median is a statistic: internal/stats has it.)
+// Two helpers that packages kept copies of live elsewhere: the median in
+// internal/stats, and the first non-empty string is the standard
+// library's cmp.Or.
 //
 // It imports nothing of warren's, so every package may use it, the pure
 // sizing model included.

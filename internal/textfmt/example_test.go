@@ -65,11 +65,6 @@ func ExamplePlural() {
 	// 1,200 messages
 }
 
-func ExampleFirstNonEmpty() {
-	fmt.Println(textfmt.FirstNonEmpty("", "amqp://127.0.0.1:5672/"))
-	// Output: amqp://127.0.0.1:5672/
-}
-
 func ExampleEscapeMarkdown() {
 	fmt.Println(textfmt.EscapeMarkdown("queue *orders_v2* is\nfull"))
 	fmt.Println("| " + textfmt.MarkdownCell("a|b") + " |")

@@ -161,16 +161,6 @@ func Plural[N ~int | ~int64](n N, word string) string {
 	return Count(int64(n)) + " " + word + "s"
 }
 
-// FirstNonEmpty returns the first of v that is not empty, or "".
-func FirstNonEmpty(v ...string) string {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
 // OneLine folds a text's line breaks and runs of spaces into single
 // spaces, for a line of Markdown or a table cell.
 func OneLine(s string) string {

@@ -157,18 +157,6 @@ func TestPlural(t *testing.T) {
 	}
 }
 
-func TestFirstNonEmpty(t *testing.T) {
-	if got := FirstNonEmpty("", "", "b", "c"); got != "b" {
-		t.Errorf("got %q", got)
-	}
-	if got := FirstNonEmpty("", ""); got != "" {
-		t.Errorf("got %q", got)
-	}
-	if got := FirstNonEmpty(); got != "" {
-		t.Errorf("got %q", got)
-	}
-}
-
 func TestMarkdown(t *testing.T) {
 	for in, want := range map[string]string{
 		"plain text":                 "plain text",
