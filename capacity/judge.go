@@ -17,22 +17,22 @@ const (
 	// grows by more than 10 msg/s (and that growth stands out of the
 	// depth's own noise).
 	DefaultMaxGrowth = 0.01
-	// minGrowth is the floor of the growth allowed, msg/s, so that a slow
+	// MinGrowth is the floor of the growth allowed, msg/s, so that a slow
 	// step is not failed for a handful of messages.
-	minGrowth = 0.5
-	// growthSignificance is how many standard errors the slope must stand
+	MinGrowth = 0.5
+	// GrowthSignificance is how many standard errors the slope must stand
 	// above zero to count as growth: depth samples jitter with deliveries
 	// in flight, and a slope of a few samples is noisy.
-	growthSignificance = 3.0
+	GrowthSignificance = 3.0
 	// generatorCPU is the share of its cores at which warren is taken to
 	// have been the limit.
 	generatorCPU = 0.9
 	// generatorSendDelay is the send delay p99 beyond which warren fell
 	// behind its own schedule (loadgen warns at the same figure).
 	generatorSendDelay = 10 * time.Millisecond
-	// windowFull is the confirm-window occupancy at which publishers are
+	// fullWindow is the confirm-window occupancy at which publishers are
 	// taken to have waited on the broker's confirms.
-	windowFull = 0.8
+	fullWindow = 0.8
 )
 
 // Objective is what a step must meet to pass.
@@ -178,6 +178,12 @@ func FitGrowth(samples []DepthSample) Growth {
 	return g
 }
 
+// AllowedGrowth is the queue growth a step at target msg/s may show, msg/s:
+// maxGrowth of the target, at least MinGrowth.
+func AllowedGrowth(target, maxGrowth float64) float64 {
+	return math.Max(maxGrowth*target, MinGrowth)
+}
+
 // Grows tells whether the queues grew beyond what the objective allows at
 // target msg/s: the slope exceeds the allowance and stands clear of its own
 // noise, and the queues ended deeper than they began.
@@ -186,8 +192,8 @@ func (g Growth) Grows(target float64, o Objective) bool {
 	if g.N < 3 {
 		return false
 	}
-	return g.Slope > math.Max(o.MaxGrowth*target, minGrowth) &&
-		g.Slope > growthSignificance*g.StdErr &&
+	return g.Slope > AllowedGrowth(target, o.MaxGrowth) &&
+		g.Slope > GrowthSignificance*g.StdErr &&
 		g.End > g.Start
 }
 
@@ -249,7 +255,7 @@ func generatorLimited(m Measurement, grows bool) (bool, string) {
 	if m.GeneratorCPU >= generatorCPU {
 		return true, fmt.Sprintf("warren used %.0f%% of the CPU it may use", 100*m.GeneratorCPU)
 	}
-	if m.SendDelayP99 > generatorSendDelay && !grows && len(m.Blocked) == 0 && !m.Flow && m.WindowFull < windowFull {
+	if m.SendDelayP99 > generatorSendDelay && !grows && len(m.Blocked) == 0 && !m.Flow && m.WindowFull < fullWindow {
 		return true, fmt.Sprintf("warren's sends ran %s late (p99) while the broker showed no strain (queues level, no flow control, confirm windows %.0f%% full)",
 			durText(m.SendDelayP99), 100*m.WindowFull)
 	}
