@@ -15,7 +15,7 @@ func ExampleSearch() {
 		m := capacity.Measurement{Target: rate, Achieved: rate, Delivered: 1000, P99: 8 * time.Millisecond}
 		for t := 1; t <= 10; t++ {
 			grow := max(0, rate-450)
-			m.Depth = append(m.Depth, capacity.DepthSample{T: float64(t), Depth: 2 + grow*float64(t)})
+			m.Backlog = append(m.Backlog, capacity.DepthSample{T: float64(t), Depth: 2 + grow*float64(t)})
 		}
 		return m, nil
 	}
@@ -36,16 +36,16 @@ func ExampleSearch() {
 	// climb   100 msg/s  pass
 	// climb   200 msg/s  pass
 	// climb   400 msg/s  pass
-	// climb   800 msg/s  fail: queues grew by 350 msg/s (3150 messages across the step): consumers fell behind
-	// retry   800 msg/s  fail: queues grew by 350 msg/s (3150 messages across the step): consumers fell behind
-	// bisect  600 msg/s  fail: queues grew by 150 msg/s (1350 messages across the step): consumers fell behind
-	// retry   600 msg/s  fail: queues grew by 150 msg/s (1350 messages across the step): consumers fell behind
-	// bisect  500 msg/s  fail: queues grew by 50.0 msg/s (450 messages across the step): consumers fell behind
-	// retry   500 msg/s  fail: queues grew by 50.0 msg/s (450 messages across the step): consumers fell behind
+	// climb   800 msg/s  fail: the backlog grew by 350 msg/s (3,150 messages across the step): consumers fell behind
+	// retry   800 msg/s  fail: the backlog grew by 350 msg/s (3,150 messages across the step): consumers fell behind
+	// bisect  600 msg/s  fail: the backlog grew by 150 msg/s (1,350 messages across the step): consumers fell behind
+	// retry   600 msg/s  fail: the backlog grew by 150 msg/s (1,350 messages across the step): consumers fell behind
+	// bisect  500 msg/s  fail: the backlog grew by 50 msg/s (450 messages across the step): consumers fell behind
+	// retry   500 msg/s  fail: the backlog grew by 50 msg/s (450 messages across the step): consumers fell behind
 	// bisect  450 msg/s  pass
-	// bisect  475 msg/s  fail: queues grew by 25.0 msg/s (225 messages across the step): consumers fell behind
-	// retry   475 msg/s  fail: queues grew by 25.0 msg/s (225 messages across the step): consumers fell behind
-	// bisect  463 msg/s  fail: queues grew by 13.0 msg/s (117 messages across the step): consumers fell behind
-	// retry   463 msg/s  fail: queues grew by 13.0 msg/s (117 messages across the step): consumers fell behind
+	// bisect  475 msg/s  fail: the backlog grew by 25 msg/s (225 messages across the step): consumers fell behind
+	// retry   475 msg/s  fail: the backlog grew by 25 msg/s (225 messages across the step): consumers fell behind
+	// bisect  463 msg/s  fail: the backlog grew by 13 msg/s (117 messages across the step): consumers fell behind
+	// retry   463 msg/s  fail: the backlog grew by 13 msg/s (117 messages across the step): consumers fell behind
 	// sustainable: 450 msg/s (resolution reached, limited by the broker)
 }

@@ -69,6 +69,7 @@ func TestJudge(t *testing.T) {
 	good := Measurement{
 		Target: 1000, Achieved: 995, Consumed: 995, Published: 10000,
 		P99: 20 * time.Millisecond, Delivered: 10000,
+		Backlog:      depth(25, 23, 26, 24, 25, 23, 26, 24),
 		Depth:        depth(5, 3, 6, 4, 5, 3, 6, 4),
 		SendDelayP99: time.Millisecond, WindowFull: 0.05, GeneratorCPU: 0.3,
 	}
@@ -79,19 +80,35 @@ func TestJudge(t *testing.T) {
 		generator bool
 	}{
 		{"every criterion met", func(*Measurement) {}, nil, false},
-		{"publishers fell short", func(m *Measurement) { m.Achieved = 980 }, []string{"published 980 msg/s, 98.0% of the 1000 msg/s target"}, false},
-		{"queues grew", func(m *Measurement) { m.Depth = depth(0, 50, 100, 150, 200, 250) }, []string{"queues grew by 50.0 msg/s"}, false},
-		{"p99 beyond the objective", func(m *Measurement) { m.P99 = 80 * time.Millisecond }, []string{"p99 80ms exceeds the objective 50ms"}, false},
+		{"one message short at a low rate is rounding", func(m *Measurement) {
+			m.Target, m.Achieved, m.Seconds = 20, 118.0/6, 6 // 118 of 120, where 99% is 118.8
+		}, nil, false},
+		{"two messages short at a low rate is not", func(m *Measurement) {
+			m.Target, m.Achieved, m.Seconds = 20, 19.5, 4 // 78 of 80, where 99% is 79.2
+		}, []string{"published 19.5 msg/s, 97.5% of the 20 msg/s target"}, false},
+		{"publishers fell short", func(m *Measurement) { m.Achieved = 980 }, []string{"published 980 msg/s, 98.0% of the 1,000 msg/s target"}, false},
+		{"queues grew", func(m *Measurement) { m.Depth = depth(0, 50, 100, 150, 200, 250) }, []string{"queues grew by 50 msg/s"}, false},
+		{"the backlog grew", func(m *Measurement) { m.Backlog = depth(0, 50, 100, 150, 200, 250) }, []string{"the backlog grew by 50 msg/s (250 messages across the step)"}, false},
+		{"both grew", func(m *Measurement) {
+			m.Backlog, m.Depth = depth(0, 50, 100, 150, 200, 250), depth(0, 40, 80, 120, 160, 200)
+		}, []string{"the backlog grew by 50 msg/s", "queues grew by 40 msg/s on the broker's count"}, false},
+		{"p99 beyond the objective", func(m *Measurement) { m.P99 = 80 * time.Millisecond }, []string{"p99 80 ms exceeds the objective 50 ms"}, false},
 		{"nothing delivered", func(m *Measurement) { m.Delivered, m.P99 = 0, 0 }, []string{"no message was delivered"}, false},
 		{"an alarm blocked publishers", func(m *Measurement) { m.Blocked = []string{"memory alarm at 4s"} }, []string{"publishers were blocked: memory alarm at 4s"}, false},
 		{"a lost message", func(m *Measurement) { m.Lost = 3 }, []string{"3 confirmed messages were lost"}, false},
 		{"several at once, in order", func(m *Measurement) {
 			m.Achieved, m.P99, m.Lost = 500, time.Second, 1
-		}, []string{"published 500", "p99 1s exceeds", "1 confirmed"}, false},
+		}, []string{"published 500", "p99 1 s exceeds", "1 confirmed"}, false},
 		{"warren out of CPU", func(m *Measurement) { m.Achieved, m.GeneratorCPU = 900, 0.97 }, []string{"published 900"}, true},
 		{"warren late while the broker showed no strain", func(m *Measurement) {
 			m.Achieved, m.SendDelayP99 = 900, 300*time.Millisecond
 		}, []string{"published 900"}, true},
+		{"p99 beyond the objective by no more than the sends were late", func(m *Measurement) {
+			m.P99, m.SendDelayP99 = 60*time.Millisecond, 30*time.Millisecond
+		}, []string{"p99 60 ms exceeds"}, true},
+		{"p99 beyond the objective by more than the sends were late", func(m *Measurement) {
+			m.P99, m.SendDelayP99 = 700*time.Millisecond, 30*time.Millisecond
+		}, []string{"p99 700 ms exceeds"}, false},
 		{"late because the confirm windows were full: the broker's limit", func(m *Measurement) {
 			m.Achieved, m.SendDelayP99, m.WindowFull = 900, 300*time.Millisecond, 0.98
 		}, []string{"published 900"}, false},
@@ -99,8 +116,8 @@ func TestJudge(t *testing.T) {
 			m.Achieved, m.SendDelayP99, m.Flow = 900, 300*time.Millisecond, true
 		}, []string{"published 900"}, false},
 		{"late while queues grew: the consumers' limit", func(m *Measurement) {
-			m.SendDelayP99, m.Depth = 300*time.Millisecond, depth(0, 50, 100, 150, 200, 250)
-		}, []string{"queues grew"}, false},
+			m.Achieved, m.SendDelayP99, m.Backlog = 900, 300*time.Millisecond, depth(0, 50, 100, 150, 200, 250)
+		}, []string{"published 900", "the backlog grew"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/warrenmq/warren/internal/textfmt"
 )
 
 // Schema names the format of capacity.json; it changes when a field changes
@@ -131,7 +133,7 @@ func Search(ctx context.Context, cfg Config, obj Objective, run StepFunc) (*Repo
 			break
 		}
 		if err != nil {
-			runErr = fmt.Errorf("step %d at %s msg/s: %w", len(history)+1, rateText(d.Rate), err)
+			runErr = fmt.Errorf("step %d at %s msg/s: %w", len(history)+1, textfmt.Number(d.Rate), err)
 			break
 		}
 		if m.Target == 0 {
@@ -178,7 +180,7 @@ func objectiveRecord(o Objective) ObjectiveRecord {
 
 func searchRecord(c Config) SearchRecord {
 	return SearchRecord{
-		Start: c.Start, Factor: c.Factor, Resolution: c.Resolution, Retries: c.Retries,
+		Start: c.Start, Factor: c.Factor, Resolution: c.Resolution, Retries: c.retries(),
 		MinRate: c.MinRate, MaxRate: c.MaxRate, MaxSteps: c.MaxSteps, MaxTimeS: c.MaxTime.Seconds(),
 		WarmUpS: c.WarmUp.Seconds(), HoldS: c.Hold.Seconds(), MinMessages: c.MinMessages,
 	}

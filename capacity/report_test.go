@@ -31,7 +31,7 @@ func (b *fakeBroker) step(_ context.Context, rate float64, _ int) (Measurement, 
 	}
 	grow := math.Max(0, m.Achieved-b.limit)
 	for s := 1; s <= 8; s++ {
-		m.Depth = append(m.Depth, DepthSample{T: float64(s + 2), Depth: 3 + float64(s%2) + grow*float64(s)})
+		m.Backlog = append(m.Backlog, DepthSample{T: float64(s + 2), Depth: 3 + float64(s%2) + grow*float64(s)})
 	}
 	if grow > 0 {
 		m.P99 = time.Duration(grow * 10 * float64(time.Second) / b.limit)
@@ -69,13 +69,13 @@ func TestSearchFindsTheLimit(t *testing.T) {
 	if len(rep.Steps) != len(b.steps) {
 		t.Fatalf("%d steps recorded, %d run", len(rep.Steps), len(b.steps))
 	}
-	if s := rep.Steps[2]; s.Pass || s.Phase != PhaseClimb || len(s.Reasons) != 1 || !strings.Contains(s.Reasons[0], "p99 1s") {
+	if s := rep.Steps[2]; s.Pass || s.Phase != PhaseClimb || len(s.Reasons) != 1 || !strings.Contains(s.Reasons[0], "p99 1 s") {
 		t.Errorf("the hiccup: %+v", s)
 	}
 	if s := rep.Steps[3]; !s.Pass || s.Phase != PhaseRetry {
 		t.Errorf("its retry: %+v", s)
 	}
-	if s := rep.Steps[5]; s.Pass || s.Growth.Slope < 600 || !strings.Contains(strings.Join(s.Reasons, ";"), "queues grew") {
+	if s := rep.Steps[5]; s.Pass || s.Growth.Slope < 600 || !strings.Contains(strings.Join(s.Reasons, ";"), "backlog grew") {
 		t.Errorf("1600 msg/s: %+v", s)
 	}
 
@@ -155,5 +155,23 @@ func TestSearchRefusesABadConfiguration(t *testing.T) {
 	_, err := Search(context.Background(), Config{}, Objective{}, nil)
 	if err == nil || !strings.Contains(err.Error(), "start rate") || !strings.Contains(err.Error(), "p99") {
 		t.Errorf("error %v", err)
+	}
+}
+
+// Configurations pass through the defaults more than once (Search, then
+// Next): "no retries" must stay so.
+func TestSearchWithoutRetries(t *testing.T) {
+	b := &fakeBroker{limit: 150, generator: 1e9}
+	rep, err := Search(context.Background(), Config{Start: 100, Retries: -1}, Objective{P99: time.Second}, b.step)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range rep.Steps {
+		if s.Phase == PhaseRetry {
+			t.Fatalf("a retry without retries: steps %v", b.steps)
+		}
+	}
+	if rep.Search.Retries != 0 || rep.SustainableRate < 150/1.05 || rep.SustainableRate > 150 {
+		t.Errorf("retries %d, sustainable %v", rep.Search.Retries, rep.SustainableRate)
 	}
 }

@@ -56,7 +56,8 @@ type Config struct {
 	MinMessages int64
 }
 
-// withDefaults fills the zero fields.
+// withDefaults fills the zero fields. It is idempotent: a negative Retries
+// (none) stays negative, and retries() reads it.
 func (c Config) withDefaults() Config {
 	if c.Factor == 0 {
 		c.Factor = DefaultFactor
@@ -66,8 +67,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Retries == 0 {
 		c.Retries = DefaultRetries
-	} else if c.Retries < 0 {
-		c.Retries = 0
 	}
 	if c.MinRate == 0 {
 		c.MinRate = DefaultMinRate
@@ -89,6 +88,9 @@ func (c Config) withDefaults() Config {
 	}
 	return c
 }
+
+// retries is how many times a failed rate is run again.
+func (c Config) retries() int { return max(c.Retries, 0) }
 
 // Validate says what is wrong with the configuration, every problem at once.
 func (c Config) Validate() error {
@@ -196,7 +198,7 @@ func Next(cfg Config, history []Attempt) Decision {
 	switch {
 	case len(history) == 0:
 		d.Rate = cfg.Start
-	case !history[len(history)-1].Pass && failsInARow(history) <= cfg.Retries:
+	case !history[len(history)-1].Pass && failsInARow(history) <= cfg.retries():
 		// A single fail may be a hiccup (a GC pause, a neighbour's burst):
 		// run the rate again before believing it.
 		d.Rate, d.Phase = history[len(history)-1].Rate, PhaseRetry
@@ -253,7 +255,7 @@ func bracket(cfg Config, history []Attempt) (pass, fail float64) {
 		}
 	}
 	for rate, t := range by {
-		if t.pass == 0 && t.fail > cfg.Retries && (fail == 0 || rate < fail) {
+		if t.pass == 0 && t.fail > cfg.retries() && (fail == 0 || rate < fail) {
 			fail = rate
 		}
 	}

@@ -181,8 +181,13 @@ func (c *chart) png() ([]byte, error) {
 	plotArea := draw.Crop(area, 0, 0, legendH, 0)
 	c.p.Draw(plotArea)
 
-	// Centre the legend under the data area rather than the whole image.
-	data := c.p.DataCanvas(plotArea)
+	drawLegend(dc, area, c.p.DataCanvas(plotArea), sty, rows, rowH)
+	return encodePNG(img)
+}
+
+// drawLegend writes the legend rows at the bottom of area, centred under
+// the data area rather than the whole image.
+func drawLegend(dc draw.Canvas, area, data draw.Canvas, sty text.Style, rows [][]legendItem, rowH vg.Length) {
 	for i, row := range rows {
 		width := rowWidth(sty, row)
 		x := (data.Min.X+data.Max.X)/2 - width/2
@@ -201,7 +206,9 @@ func (c *chart) png() ([]byte, error) {
 			x += sty.Rectangle(it.label).Max.X + vg.Points(legendSpacing)
 		}
 	}
+}
 
+func encodePNG(img *vgimg.Canvas) ([]byte, error) {
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("encode png: %w", err)

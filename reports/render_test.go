@@ -258,6 +258,12 @@ func TestCharts(t *testing.T) {
 // coloured lines).
 func checkPNG(t *testing.T, path string) {
 	t.Helper()
+	checkPNGSize(t, path, image.Point{X: 1200, Y: 675})
+}
+
+// checkPNGSize is checkPNG for a chart of another size.
+func checkPNGSize(t *testing.T, path string, size image.Point) {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -267,8 +273,8 @@ func checkPNG(t *testing.T, path string) {
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	if got := img.Bounds().Size(); got != (image.Point{X: 1200, Y: 675}) {
-		t.Errorf("%s: size %v, want 1200x675", path, got)
+	if got := img.Bounds().Size(); got != size {
+		t.Errorf("%s: size %v, want %v", path, got, size)
 	}
 	b := img.Bounds()
 	colours := map[color.RGBA]bool{}

@@ -46,6 +46,7 @@ func commands() []command {
 		{"compare", "compare runs with a baseline; exit 1 when a threshold is crossed", compareCmd},
 		{"merge", "join the runs of several instances of one shared run into one result and report", mergeCmd},
 		{"sweep", "run a scenario once per variant (prefetch, say) and recommend one", sweepCmd},
+		{"capacity", "find the highest publish rate the broker sustains within a p99 objective", capacityCmd},
 		{"verify-durability", "publish, restart the broker, consume: prove what survives", verifyDurabilityCmd},
 		{"health", "is the live broker healthy? findings by severity; exit 0/1/2 like a Nagios check", healthCmd},
 		{"lint", "check definitions, a scenario or the live broker against the production checklist", lintCmd},

@@ -25,7 +25,7 @@ const quietSysmonUptimeDays = 17
 // message the quiet monitor lowers.
 func isLoadCommand(name string) bool {
 	switch name {
-	case "run", "sweep", "bench", "verify-durability":
+	case "run", "sweep", "capacity", "bench", "verify-durability":
 		return true
 	}
 	return false
