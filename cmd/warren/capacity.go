@@ -190,7 +190,11 @@ func capacityCmd(ctx context.Context, c *cli, args []string) int {
 		return fail(c, "capacity", exitBadInput, "%v", searchErr)
 	}
 	rep.Scenario = s.Name
-	rep.Broker = scenarios.RedactURI(textfmt.FirstNonEmpty(s.Broker.URI, loadgen.DefaultURI))
+	uri := s.Broker.URI
+	if uri == "" {
+		uri = loadgen.DefaultURI
+	}
+	rep.Broker = scenarios.RedactURI(uri)
 	if rep.SustainableRate > 0 {
 		rate := rep.SustainableRate / *headroom
 		rep.Plan = &capacity.Plan{Headroom: *headroom, Rate: rate, Command: capacity.SizeCommand(s, ref, rate)}
