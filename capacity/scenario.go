@@ -102,6 +102,23 @@ const DefaultHeadroom = 1.25
 // when the scenario's sizing block names none.
 const DefaultBacklog = "10s"
 
+// NewPlan is the plan for the sustainable rate divided by headroom: that
+// rate, rounded down to three significant figures (a plan is for at most
+// what was measured), and the 'warren size' command for it.
+func NewPlan(s *scenarios.Scenario, ref string, sustainable, headroom float64) *Plan {
+	rate := floorRate(sustainable / headroom)
+	return &Plan{Headroom: headroom, Rate: rate, Command: SizeCommand(s, ref, rate)}
+}
+
+// floorRate rounds a rate down to three significant figures.
+func floorRate(r float64) float64 {
+	if r <= 0 {
+		return 0
+	}
+	scale := math.Pow(10, 2-math.Floor(math.Log10(r)))
+	return math.Floor(r*scale+1e-9) / scale
+}
+
 // SizeCommand is the 'warren size' command that plans a broker for rate
 // msg/s of the scenario's traffic; ref is how the user named the scenario
 // (a built-in name or a file). A scenario with a sizing block keeps it and
@@ -109,10 +126,7 @@ const DefaultBacklog = "10s"
 // message size, the queues publishers reach and the fan-out, queue type,
 // persistence, confirms and the consumers' processing time.
 func SizeCommand(s *scenarios.Scenario, ref string, rate float64) string {
-	r := strconv.FormatFloat(math.Floor(rate), 'f', 0, 64)
-	if rate < 10 {
-		r = strconv.FormatFloat(math.Floor(rate*10)/10, 'f', -1, 64)
-	}
+	r := strconv.FormatFloat(rate, 'f', -1, 64)
 	if s.Sizing != nil {
 		return "warren size --scenario " + shellQuote(ref) + " --rate " + r
 	}

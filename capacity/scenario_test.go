@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -82,11 +83,11 @@ func TestSizeCommand(t *testing.T) {
 		rate float64
 		want string
 	}{
-		{"a work queue", load(t, workQueue), "work.yaml", 1234.9,
+		{"a work queue", load(t, workQueue), "work.yaml", 1234,
 			"warren size --rate 1234 --size 1280B --backlog 10s --queue-type quorum --processing-time 20ms"},
 		{"a built-in with fan-out", mustBuiltin(t, "greenhouse"), "greenhouse", 800,
 			"warren size --rate 800 --size 256B --backlog 10s --queues 3 --fan-out 2"},
-		{"a slow rate keeps a decimal", load(t, strings.ReplaceAll(workQueue, "persistent: true, confirm: true", "persistent: false")), "w.yaml", 7.25,
+		{"a slow rate keeps its decimal", load(t, strings.ReplaceAll(workQueue, "persistent: true, confirm: true", "persistent: false")), "w.yaml", 7.2,
 			"warren size --rate 7.2 --size 1280B --backlog 10s --queue-type quorum --persistent=false --confirms=false --processing-time 20ms"},
 		{"a sizing block is kept", load(t, workQueue+"sizing: {backlog: 5m}\n"), "my dir/work.yaml", 500,
 			"warren size --scenario 'my dir/work.yaml' --rate 500"},
@@ -108,4 +109,21 @@ func mustBuiltin(t *testing.T, name string) *scenarios.Scenario {
 	}
 	s.ApplyDefaults()
 	return s
+}
+
+func TestNewPlan(t *testing.T) {
+	s := load(t, workQueue)
+	for _, tt := range []struct {
+		sustainable, headroom, want float64
+	}{
+		{1951, 1.25, 1560}, // 1560.8, rounded down: a plan is for at most what was measured
+		{19.5, 1.25, 15.6},
+		{100, 1, 100},
+		{7.77, 1.5, 5.18},
+	} {
+		p := NewPlan(s, "work.yaml", tt.sustainable, tt.headroom)
+		if p.Rate != tt.want || p.Headroom != tt.headroom || !strings.HasPrefix(p.Command, "warren size --rate "+strconv.FormatFloat(tt.want, 'f', -1, 64)+" ") {
+			t.Errorf("NewPlan(%v, %v) = %+v, want the rate %v", tt.sustainable, tt.headroom, p, tt.want)
+		}
+	}
 }

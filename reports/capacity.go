@@ -10,6 +10,7 @@ import (
 	"path"
 	"slices"
 	"strconv"
+	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -56,7 +57,7 @@ func RenderCapacity(dir string, rep *capacity.Report) error {
 func capacityMarkdown(rep *capacity.Report) []byte {
 	var w mdWriter
 	obj := rep.Objective
-	w.linef("# warren capacity: %s within p99 %s ms", textfmt.EscapeMarkdown(rep.Scenario), formatMillis(obj.P99Micros))
+	w.linef("# warren capacity: %s within p99 %s", textfmt.EscapeMarkdown(rep.Scenario), objectiveText(obj))
 	w.blank()
 	w.line(capacityFinding(rep))
 	w.blank()
@@ -75,7 +76,7 @@ func capacityMarkdown(rep *capacity.Report) []byte {
 			p.Command, textfmt.Rate(p.Rate), strconv.FormatFloat(p.Headroom, 'f', -1, 64))
 		w.blank()
 	}
-	w.linef("![End-to-end p99 and queue growth against the offered rate](%s)", CapacityChartFile)
+	w.linef("![End-to-end p99, backlog growth and achieved rate against the offered rate](%s)", CapacityChartFile)
 	w.blank()
 
 	w.line("## What a step must meet")
@@ -86,7 +87,7 @@ func capacityMarkdown(rep *capacity.Report) []byte {
 		"The backlog is counted twice: by warren (copies sent to those queues and not yet consumed, which includes what waits in "+
 		"consumers' prefetch buffers) and by the broker (ready messages, as the run's monitor sampled them); either growing fails the step;",
 		formatPercent(obj.MaxGrowth), strconv.FormatFloat(capacity.MinGrowth, 'f', -1, 64), strconv.FormatFloat(capacity.GrowthSignificance, 'f', -1, 64))
-	w.linef("- end-to-end p99, from the time each message was meant to be sent, is at most %s ms;", formatMillis(obj.P99Micros))
+	w.linef("- end-to-end p99, from the time each message was meant to be sent, is at most %s;", objectiveText(obj))
 	w.line("- no alarm blocks publishers, and no confirmed message is lost.")
 	w.blank()
 	w.linef("Each step runs on fresh queues, deleted afterwards, so that no step inherits another's backlog. %s",
@@ -230,7 +231,7 @@ func stepLink(dir string) string {
 // Passes and fails are marked apart (fails on warren's account apart
 // again), and the sustainable rate is marked on each.
 func capacityChart(rep *capacity.Report) ([]byte, error) {
-	title := rep.Scenario + " — capacity within p99 " + formatMillis(rep.Objective.P99Micros) + " ms"
+	title := rep.Scenario + " — capacity within p99 " + objectiveText(rep.Objective)
 	const xLabel = "Offered rate (msg/s)"
 	if len(rep.Steps) == 0 {
 		c := noDataChart(title, xLabel, "p99 (ms)", "No data: no step completed")
@@ -253,11 +254,12 @@ func capacityChart(rep *capacity.Report) ([]byte, error) {
 		if i == len(panels)-1 {
 			c.p.X.Label.Text = ax.label
 		}
-		var marks [3]plotter.XYs
+		var marks [numStepKinds]plotter.XYs
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, s := range rep.Steps {
 			v := p.value(s)
-			marks[stepKind(s)] = append(marks[stepKind(s)], plotter.XY{X: ax.x(s.Rate), Y: v})
+			k := stepKind(rep, s)
+			marks[k] = append(marks[k], plotter.XY{X: ax.x(s.Rate), Y: v})
 			lo, hi = min(lo, v), max(hi, v)
 		}
 		// The line each panel's figure is judged against.
@@ -266,7 +268,7 @@ func capacityChart(rep *capacity.Report) ([]byte, error) {
 		switch i {
 		case 0:
 			obj := float64(rep.Objective.P99Micros) / 1000
-			bar, barLabel = plotter.XYs{{X: c.p.X.Min, Y: obj}, {X: c.p.X.Max, Y: obj}}, "objective "+formatMillis(rep.Objective.P99Micros)+" ms"
+			bar, barLabel = plotter.XYs{{X: c.p.X.Min, Y: obj}, {X: c.p.X.Max, Y: obj}}, "objective "+objectiveText(rep.Objective)
 		case 1:
 			for _, r := range ax.allowanceRates() {
 				bar = append(bar, plotter.XY{X: ax.x(r), Y: capacity.AllowedGrowth(r, rep.Objective.MaxGrowth)})
@@ -308,16 +310,37 @@ const (
 	stepPass = iota
 	stepFail
 	stepFailGenerator
+	stepFailRetried // a fail that a retry at the same rate overturned
+	numStepKinds
 )
 
-func stepKind(s capacity.Step) int {
+func stepKind(rep *capacity.Report, s capacity.Step) int {
 	switch {
 	case s.Pass:
 		return stepPass
+	case passedLater(rep, s):
+		return stepFailRetried
 	case s.GeneratorLimited:
 		return stepFailGenerator
 	}
 	return stepFail
+}
+
+// passedLater tells whether a later step at the same rate passed, which
+// makes the rate pass.
+func passedLater(rep *capacity.Report, s capacity.Step) bool {
+	for _, o := range rep.Steps {
+		if o.N > s.N && o.Rate == s.Rate && o.Pass {
+			return true
+		}
+	}
+	return false
+}
+
+// objectiveText is the p99 objective as a reader takes it in: "50 ms",
+// "2 s".
+func objectiveText(o capacity.ObjectiveRecord) string {
+	return textfmt.Duration(time.Duration(o.P99Micros) * time.Microsecond)
 }
 
 // rateAxis places offered rates on the x axis: on a log scale when they
@@ -402,8 +425,9 @@ func (t rateTicks) Ticks(lo, hi float64) []plot.Tick {
 }
 
 // addSteps marks passing steps with green dots, failing ones with
-// vermillion crosses, and fails on warren's account with purple triangles.
-func (c *chart) addSteps(marks [3]plotter.XYs) error {
+// vermillion crosses, fails on warren's account with purple triangles and
+// fails that a retry overturned with grey crosses.
+func (c *chart) addSteps(marks [numStepKinds]plotter.XYs) error {
 	for kind, set := range []struct {
 		label  string
 		colour uint32
@@ -413,6 +437,7 @@ func (c *chart) addSteps(marks [3]plotter.XYs) error {
 		stepPass:          {"pass", ColourGreen, draw.CircleGlyph{}, 4.5},
 		stepFail:          {"fail", ColourVermillion, draw.CrossGlyph{}, 6},
 		stepFailGenerator: {"fail: warren fell behind", ColourPurple, draw.TriangleGlyph{}, 5},
+		stepFailRetried:   {"fail, passed on retry", ColourGrey, thickCross{}, 6},
 	} {
 		if len(marks[kind]) == 0 {
 			continue
@@ -422,7 +447,7 @@ func (c *chart) addSteps(marks [3]plotter.XYs) error {
 			return fmt.Errorf("%s: %w", set.label, err)
 		}
 		s.GlyphStyle = draw.GlyphStyle{Color: Colour(set.colour), Radius: vg.Points(set.radius), Shape: set.shape}
-		if kind == stepFail {
+		if kind == stepFail || kind == stepFailRetried {
 			// A cross is drawn with lines: thicken it to the weight of
 			// the dots.
 			s.GlyphStyle.Shape = thickCross{}

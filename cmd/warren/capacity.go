@@ -196,8 +196,7 @@ func capacityCmd(ctx context.Context, c *cli, args []string) int {
 	}
 	rep.Broker = scenarios.RedactURI(uri)
 	if rep.SustainableRate > 0 {
-		rate := rep.SustainableRate / *headroom
-		rep.Plan = &capacity.Plan{Headroom: *headroom, Rate: rate, Command: capacity.SizeCommand(s, ref, rate)}
+		rep.Plan = capacity.NewPlan(s, ref, rep.SustainableRate, *headroom)
 	}
 	if err := results.WriteJSONFile(filepath.Join(dir, capacity.File), rep); err != nil {
 		return fail(c, "capacity", exitFailure, "write %s: %v", capacity.File, err)
