@@ -444,7 +444,7 @@ func memoryText(samples []results.BrokerSample) string {
 // queueColour is the colour of the i-th queue's lines; vermillion is left
 // to the memory alarm's shading and the high watermark.
 func queueColour(i int) uint32 {
-	colours := []uint32{ColourBlue, ColourGreen, ColourOrange, ColourPurple, ColourSky, 0x000000}
+	colours := []uint32{colourBlue, colourGreen, colourOrange, colourPurple, colourSky, 0x000000}
 	return colours[i%len(colours)]
 }
 
@@ -575,14 +575,6 @@ func queueDepthChart(r *results.Result) (*chart, error) {
 	return c, nil
 }
 
-// memoryUnit picks MiB or GiB for a chart whose values reach top bytes.
-func memoryUnit(top int64) (string, float64) {
-	if top >= 2<<30 {
-		return "GiB", 1 << 30
-	}
-	return "MiB", 1 << 20
-}
-
 // brokerMemoryChart draws the node's memory over the run against its high
 // watermark, with alarm and blocked intervals shaded. It returns nil when
 // the management API reported no memory.
@@ -605,7 +597,7 @@ func brokerMemoryChart(r *results.Result) (*chart, error) {
 	if onScale {
 		top = limit
 	}
-	unit, div := memoryUnit(top)
+	unit, div := byteAxis(float64(top))
 	c := newChart(chartTitle(r, "broker memory"), "Time since start (s)", "Memory ("+unit+")")
 	xmax := runEnd(r)
 	c.timeAxis(xmax)
@@ -623,7 +615,7 @@ func brokerMemoryChart(r *results.Result) (*chart, error) {
 			lastLimit = s.MemoryLimit
 		}
 	}
-	style := dashed(ColourVermillion, 1.8)
+	style := dashed(colourVermillion, 1.8)
 	switch {
 	case len(wm) > 0 && onScale:
 		// The watermark rarely changes: draw it across the whole chart.
@@ -638,7 +630,7 @@ func brokerMemoryChart(r *results.Result) (*chart, error) {
 			thumbs: []plot.Thumbnailer{&plotter.Line{LineStyle: style}},
 		})
 	}
-	if _, err := c.addLine("memory used", solid(ColourBlue, 2.2), []plotter.XYs{used}); err != nil {
+	if _, err := c.addLine("memory used", solid(colourBlue, 2.2), []plotter.XYs{used}); err != nil {
 		return nil, err
 	}
 	c.p.X.Min, c.p.X.Max = 0, xmax

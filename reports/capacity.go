@@ -291,7 +291,7 @@ func capacityChart(rep *capacity.Report) ([]byte, error) {
 			pad := (hi - min(lo, 0)) * 0.05
 			c.p.Y.Min, c.p.Y.Max = min(lo, 0)-pad, niceCeiling(hi)
 		}
-		if _, err := c.addLine(barLabel, dashed(ColourGrey, 1.4), []plotter.XYs{bar}); err != nil {
+		if _, err := c.addLine(barLabel, dashed(colourGrey, 1.4), []plotter.XYs{bar}); err != nil {
 			return nil, err
 		}
 		if err := c.addLimit(ax, rep, c.p.Y.Min, c.p.Y.Max); err != nil {
@@ -434,10 +434,10 @@ func (c *chart) addSteps(marks [numStepKinds]plotter.XYs) error {
 		shape  draw.GlyphDrawer
 		radius float64
 	}{
-		stepPass:          {"pass", ColourGreen, draw.CircleGlyph{}, 4.5},
-		stepFail:          {"fail", ColourVermillion, draw.CrossGlyph{}, 6},
-		stepFailGenerator: {"fail: warren fell behind", ColourPurple, draw.TriangleGlyph{}, 5},
-		stepFailRetried:   {"fail, passed on retry", ColourGrey, thickCross{}, 6},
+		stepPass:          {"pass", colourGreen, draw.CircleGlyph{}, 4.5},
+		stepFail:          {"fail", colourVermillion, draw.CrossGlyph{}, 6},
+		stepFailGenerator: {"fail: warren fell behind", colourPurple, draw.TriangleGlyph{}, 5},
+		stepFailRetried:   {"fail, passed on retry", colourGrey, thickCross{}, 6},
 	} {
 		if len(marks[kind]) == 0 {
 			continue
@@ -446,7 +446,7 @@ func (c *chart) addSteps(marks [numStepKinds]plotter.XYs) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", set.label, err)
 		}
-		s.GlyphStyle = draw.GlyphStyle{Color: Colour(set.colour), Radius: vg.Points(set.radius), Shape: set.shape}
+		s.GlyphStyle = draw.GlyphStyle{Color: colour(set.colour), Radius: vg.Points(set.radius), Shape: set.shape}
 		if kind == stepFail || kind == stepFailRetried {
 			// A cross is drawn with lines: thicken it to the weight of
 			// the dots.
@@ -482,7 +482,7 @@ func (c *chart) addLimit(ax rateAxis, rep *capacity.Report, ymin, ymax float64) 
 	if err != nil {
 		return err
 	}
-	l.LineStyle = draw.LineStyle{Color: Colour(ColourBlue), Width: vg.Points(1.8), Dashes: []vg.Length{vg.Points(1.5), vg.Points(3)}}
+	l.LineStyle = draw.LineStyle{Color: colour(colourBlue), Width: vg.Points(1.8), Dashes: []vg.Length{vg.Points(1.5), vg.Points(3)}}
 	c.p.Add(l)
 	label := "sustainable " + textfmt.Rate(rep.SustainableRate)
 	if rep.LimitedBy == capacity.LimitGenerator {
@@ -510,7 +510,7 @@ func mergedLegend(charts []*chart) []legendItem {
 // stackedPNG draws charts one above the other, their data areas aligned so
 // that they share the x axis, with one legend below them all.
 func stackedPNG(charts []*chart, height vg.Length) ([]byte, error) {
-	img := vgimg.NewWith(vgimg.UseWH(ChartWidth, height), vgimg.UseDPI(ChartDPI))
+	img := vgimg.NewWith(vgimg.UseWH(chartWidth, height), vgimg.UseDPI(chartDPI))
 	dc := draw.New(img)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
@@ -518,7 +518,7 @@ func stackedPNG(charts []*chart, height vg.Length) ([]byte, error) {
 	area := draw.Crop(dc, margin, -margin, margin, -margin)
 	sty := text.Style{
 		Color:   color.Black,
-		Font:    Font(10.5, false),
+		Font:    chartFont(10.5, false),
 		Handler: charts[0].p.TextHandler,
 		XAlign:  draw.XLeft,
 		YAlign:  draw.YCenter,

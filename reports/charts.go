@@ -22,34 +22,32 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// Every chart is 8×4.5 inches at 150 dpi: 1200×675 pixels. The size,
-// palette, font and line styles are exported so that charts drawn outside
-// this package (the sizing plan's) look the same.
+// Every chart is 8×4.5 inches at 150 dpi: 1200×675 pixels.
 const (
-	ChartWidth  = 8 * vg.Inch
-	ChartHeight = 4.5 * vg.Inch
-	ChartDPI    = 150
+	chartWidth  = 8 * vg.Inch
+	chartHeight = 4.5 * vg.Inch
+	chartDPI    = 150
 )
 
 // Colours from Okabe and Ito's palette, which stays distinct for readers
 // with colour-blindness.
 const (
-	ColourBlue       = 0x0072B2
-	ColourOrange     = 0xE69F00
-	ColourGreen      = 0x009E73
-	ColourVermillion = 0xD55E00
-	ColourSky        = 0x56B4E9
-	ColourPurple     = 0xCC79A7
-	ColourGrey       = 0x7F7F7F
+	colourBlue       = 0x0072B2
+	colourOrange     = 0xE69F00
+	colourGreen      = 0x009E73
+	colourVermillion = 0xD55E00
+	colourSky        = 0x56B4E9
+	colourPurple     = 0xCC79A7
+	colourGrey       = 0x7F7F7F
 )
 
-// Colour turns a 0xRRGGBB palette entry into an opaque colour.
-func Colour(hex uint32) color.RGBA {
+// colour turns a 0xRRGGBB palette entry into an opaque colour.
+func colour(hex uint32) color.RGBA {
 	return color.RGBA{R: uint8(hex >> 16), G: uint8(hex >> 8), B: uint8(hex), A: 0xff}
 }
 
-// Font is the charts' typeface (Liberation Sans) at a size.
-func Font(size vg.Length, bold bool) font.Font {
+// chartFont is the charts' typeface (Liberation Sans) at a size.
+func chartFont(size vg.Length, bold bool) font.Font {
 	f := font.Font{Typeface: "Liberation", Variant: "Sans", Size: size}
 	if bold {
 		f.Weight = xfont.WeightBold
@@ -57,18 +55,18 @@ func Font(size vg.Length, bold bool) font.Font {
 	return f
 }
 
-// LineStyle is a chart line of a palette colour, solid or dashed.
-func LineStyle(hex uint32, width float64, dashed bool) draw.LineStyle {
-	s := draw.LineStyle{Color: Colour(hex), Width: vg.Points(width)}
+// lineStyle is a chart line of a palette colour, solid or dashed.
+func lineStyle(hex uint32, width float64, dashed bool) draw.LineStyle {
+	s := draw.LineStyle{Color: colour(hex), Width: vg.Points(width)}
 	if dashed {
 		s.Dashes = []vg.Length{vg.Points(7), vg.Points(3.5)}
 	}
 	return s
 }
 
-func solid(hex uint32, width float64) draw.LineStyle { return LineStyle(hex, width, false) }
+func solid(hex uint32, width float64) draw.LineStyle { return lineStyle(hex, width, false) }
 
-func dashed(hex uint32, width float64) draw.LineStyle { return LineStyle(hex, width, true) }
+func dashed(hex uint32, width float64) draw.LineStyle { return lineStyle(hex, width, true) }
 
 // legendItem is one entry of a chart's legend.
 type legendItem struct {
@@ -86,13 +84,13 @@ type chart struct {
 func newChart(title, xLabel, yLabel string) *chart {
 	p := plot.New()
 	p.Title.Text = title
-	p.Title.TextStyle.Font = Font(15, true)
+	p.Title.TextStyle.Font = chartFont(15, true)
 	p.Title.Padding = vg.Points(10)
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle.Font = Font(12, false)
-		a.Tick.Label.Font = Font(10.5, false)
+		a.Label.TextStyle.Font = chartFont(12, false)
+		a.Tick.Label.Font = chartFont(10.5, false)
 		a.Padding = vg.Points(3)
-		a.Tick.Marker = NiceTicks{}
+		a.Tick.Marker = niceTicks{}
 	}
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel
@@ -148,6 +146,35 @@ func (c *chart) addLine(label string, style draw.LineStyle, segments []plotter.X
 	return true, nil
 }
 
+// addMarker draws one labelled point, a figure the reader looks for on the
+// curves (the plan's own answer), with a legend entry.
+func (c *chart) addMarker(label string, hex uint32, x, y float64) error {
+	s, err := plotter.NewScatter(plotter.XYs{{X: x, Y: y}})
+	if err != nil {
+		return fmt.Errorf("%s: %w", label, err)
+	}
+	s.GlyphStyle = draw.GlyphStyle{Color: colour(hex), Radius: vg.Points(4.5), Shape: draw.CircleGlyph{}}
+	c.p.Add(s)
+	c.legend = append(c.legend, legendItem{label: label, thumbs: []plot.Thumbnailer{s}})
+	return nil
+}
+
+// byteAxis picks the binary unit for an axis of bytes whose values reach
+// top, and the divisor that turns bytes into it.
+func byteAxis(top float64) (unit string, div float64) {
+	switch {
+	case top >= 2<<40:
+		return "TiB", 1 << 40
+	case top >= 2<<30:
+		return "GiB", 1 << 30
+	case top >= 2<<20:
+		return "MiB", 1 << 20
+	case top >= 2<<10:
+		return "KiB", 1 << 10
+	}
+	return "B", 1
+}
+
 // Layout of the legend row, in points.
 const (
 	legendThumb   = 22
@@ -158,7 +185,7 @@ const (
 
 // png draws the chart and encodes it.
 func (c *chart) png() ([]byte, error) {
-	img := vgimg.NewWith(vgimg.UseWH(ChartWidth, ChartHeight), vgimg.UseDPI(ChartDPI))
+	img := vgimg.NewWith(vgimg.UseWH(chartWidth, chartHeight), vgimg.UseDPI(chartDPI))
 	dc := draw.New(img)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
@@ -167,7 +194,7 @@ func (c *chart) png() ([]byte, error) {
 
 	sty := text.Style{
 		Color:   color.Black,
-		Font:    Font(10.5, false),
+		Font:    chartFont(10.5, false),
 		Handler: c.p.TextHandler,
 		XAlign:  draw.XLeft,
 		YAlign:  draw.YCenter,
@@ -257,8 +284,8 @@ func noDataChart(title, xLabel, yLabel, why string) *chart {
 	c.p.X.Tick.Marker = plot.ConstantTicks{}
 	c.p.Y.Tick.Marker = plot.ConstantTicks{}
 	c.p.Add(message{text: why, style: text.Style{
-		Color:   Colour(ColourGrey),
-		Font:    Font(14, false),
+		Color:   colour(colourGrey),
+		Font:    chartFont(14, false),
 		Handler: c.p.TextHandler,
 		XAlign:  draw.XCenter,
 		YAlign:  draw.YCenter,
@@ -298,12 +325,12 @@ func (s span) Thumbnail(c *draw.Canvas) {
 	c.Fill(c.Rectangle.Path())
 }
 
-// NiceTicks label a linear axis at 4 to 7 round values (steps of 1, 2,
+// niceTicks label a linear axis at 4 to 7 round values (steps of 1, 2,
 // 2.5 or 5 times a power of ten), with thousands separators and no more
 // decimals than the step needs, and an unlabelled minor tick between each.
-type NiceTicks struct{}
+type niceTicks struct{}
 
-func (NiceTicks) Ticks(lo, hi float64) []plot.Tick {
+func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	if !(hi > lo) || math.IsInf(hi-lo, 0) {
 		return nil
 	}
@@ -415,15 +442,15 @@ func percentileTicks(xmax float64) plot.ConstantTicks {
 func metricStyle(metric string) draw.LineStyle {
 	switch metric {
 	case results.MetricEndToEnd:
-		return solid(ColourBlue, 2)
+		return solid(colourBlue, 2)
 	case results.MetricEndToEndActual:
-		return dashed(ColourSky, 2)
+		return dashed(colourSky, 2)
 	case results.MetricConfirm:
-		return solid(ColourVermillion, 2)
+		return solid(colourVermillion, 2)
 	case results.MetricSendDelay:
-		return solid(ColourPurple, 2)
+		return solid(colourPurple, 2)
 	}
-	return solid(ColourGrey, 2)
+	return solid(colourGrey, 2)
 }
 
 // shortMetricLabel names a metric in a chart legend, where space is short.
@@ -573,20 +600,20 @@ func throughputChart(r *results.Result) (*chart, error) {
 		target := plotter.XYs{{X: 0, Y: r.Summary.TargetRate}, {X: xmax, Y: r.Summary.TargetRate}}
 		ymax = max(ymax, r.Summary.TargetRate)
 		label := "target " + textfmt.Thousands(strconv.FormatFloat(r.Summary.TargetRate, 'f', -1, 64)) + " msg/s"
-		if _, err := c.addLine(label, dashed(ColourGrey, 1.2), []plotter.XYs{target}); err != nil {
+		if _, err := c.addLine(label, dashed(colourGrey, 1.2), []plotter.XYs{target}); err != nil {
 			return nil, err
 		}
 	}
-	if _, err := c.addLine("published", solid(ColourBlue, 2.2), []plotter.XYs{line(func(s results.Second) int64 { return s.Published })}); err != nil {
+	if _, err := c.addLine("published", solid(colourBlue, 2.2), []plotter.XYs{line(func(s results.Second) int64 { return s.Published })}); err != nil {
 		return nil, err
 	}
 	if usesConfirms(r) {
-		if _, err := c.addLine("confirmed", dashed(ColourOrange, 2), []plotter.XYs{line(func(s results.Second) int64 { return s.Confirmed })}); err != nil {
+		if _, err := c.addLine("confirmed", dashed(colourOrange, 2), []plotter.XYs{line(func(s results.Second) int64 { return s.Confirmed })}); err != nil {
 			return nil, err
 		}
 	}
 	if hasConsumers(r) {
-		if _, err := c.addLine("consumed (all queues)", solid(ColourGreen, 2), []plotter.XYs{line(func(s results.Second) int64 { return s.Consumed })}); err != nil {
+		if _, err := c.addLine("consumed (all queues)", solid(colourGreen, 2), []plotter.XYs{line(func(s results.Second) int64 { return s.Consumed })}); err != nil {
 			return nil, err
 		}
 	}
@@ -660,13 +687,13 @@ func latencyOverTimeChart(r *results.Result) (*chart, error) {
 		c.p.Y.Min, c.p.Y.Max = 0, niceCeiling(hi)
 	}
 	before := len(c.legend)
-	if _, err := c.addLine("max", solid(ColourGrey, 1.2), maxSegs); err != nil {
+	if _, err := c.addLine("max", solid(colourGrey, 1.2), maxSegs); err != nil {
 		return nil, err
 	}
-	if _, err := c.addLine("p99", solid(ColourVermillion, 2), p99Segs); err != nil {
+	if _, err := c.addLine("p99", solid(colourVermillion, 2), p99Segs); err != nil {
 		return nil, err
 	}
-	if _, err := c.addLine("p50", solid(ColourBlue, 2), p50Segs); err != nil {
+	if _, err := c.addLine("p50", solid(colourBlue, 2), p50Segs); err != nil {
 		return nil, err
 	}
 	// Max is drawn first, under the others; the legend reads p50, p99, max.
@@ -740,7 +767,7 @@ func timeUnit(xmax float64) (name string, seconds float64) {
 type timeTicks struct{ seconds float64 }
 
 func (t timeTicks) Ticks(lo, hi float64) []plot.Tick {
-	ticks := NiceTicks{}.Ticks(lo/t.seconds, hi/t.seconds)
+	ticks := niceTicks{}.Ticks(lo/t.seconds, hi/t.seconds)
 	for i := range ticks {
 		ticks[i].Value *= t.seconds
 	}

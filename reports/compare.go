@@ -579,7 +579,7 @@ func compareStyle(i int) draw.LineStyle {
 	if i == 0 {
 		return solid(0x000000, 2.2)
 	}
-	colours := []uint32{ColourVermillion, ColourBlue, ColourGreen, ColourOrange, ColourPurple, ColourSky}
+	colours := []uint32{colourVermillion, colourBlue, colourGreen, colourOrange, colourPurple, colourSky}
 	s := solid(colours[(i-1)%len(colours)], 2)
 	if i > len(colours) {
 		s = dashed(colours[(i-1)%len(colours)], 2)

@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/warrenmq/warren/reports"
 	"github.com/warrenmq/warren/results"
+	"github.com/warrenmq/warren/sizing"
 )
 
 // Render a run's report from its result.json, as `warren report` does.
@@ -62,4 +65,24 @@ func ExampleCompare() {
 	// failed: false
 	// publish rate: 999.4 → 999.4 msg/s
 	// consume rate: 1988.5 → 1988.5 msg/s
+}
+
+func ExampleWriteSizingText() {
+	p, err := sizing.Compute(sizing.Input{Rate: 500, BodyBytes: 1000, Backlog: 10 * time.Second, Persistent: true, Confirms: true})
+	if err != nil {
+		panic(err)
+	}
+	var b strings.Builder
+	if err := reports.WriteSizingText(&b, reports.SizingReport{Plan: p}, false); err != nil {
+		panic(err)
+	}
+	fmt.Println(strings.Join(strings.Split(b.String(), "\n")[:7], "\n"))
+	// Output:
+	// Plan for 500 msg/s of 1000 B bodies at peak; backlog target 10 s of peak traffic; 1 classic queue; persistent, confirms.
+	// Constants: RabbitMQ defaults and warren's measurements on 3.10.8 (not your broker: run 'warren size calibrate').
+	//
+	// BACKLOG
+	//   Messages into each queue at peak                      500 msg/s       rate × fan-out ÷ queues = 500 msg/s × 1 ÷ 1
+	//   Messages held per queue at the backlog target         5,000 messages  ⌈messages into each queue × backlog⌉ = ⌈500 msg/s × 10 s⌉
+	//   Payload per queue (the napkin number)                 4.8 MiB         messages × body = 5,000 × 1,000 B
 }

@@ -700,7 +700,7 @@ func (c *chart) addRecommended(x, y float64) error {
 	if err != nil {
 		return err
 	}
-	s.GlyphStyle = draw.GlyphStyle{Color: Colour(ColourVermillion), Radius: vg.Points(8), Shape: draw.RingGlyph{}}
+	s.GlyphStyle = draw.GlyphStyle{Color: colour(colourVermillion), Radius: vg.Points(8), Shape: draw.RingGlyph{}}
 	c.p.Add(s)
 	c.legend = append(c.legend, legendItem{label: "recommended", thumbs: []plot.Thumbnailer{s}})
 	return nil
@@ -714,7 +714,7 @@ func (c *chart) addKnee(x, ymin, ymax float64) error {
 	}
 	// Dotted, unlike the data's dashed lines: it marks a place, not a
 	// measurement.
-	l.LineStyle = draw.LineStyle{Color: Colour(0x444444), Width: vg.Points(1.4), Dashes: []vg.Length{vg.Points(1.5), vg.Points(3)}}
+	l.LineStyle = draw.LineStyle{Color: colour(0x444444), Width: vg.Points(1.4), Dashes: []vg.Length{vg.Points(1.5), vg.Points(3)}}
 	c.p.Add(l)
 	c.legend = append(c.legend, legendItem{label: fmt.Sprintf("knee (%s of best)", formatLimit(KneeShare)), thumbs: []plot.Thumbnailer{l}})
 	return nil
@@ -762,11 +762,11 @@ func sweepThroughputChart(vs []SweepVariant, rec Recommendation) (*chart, error)
 			return nil, err
 		}
 	}
-	if err := c.addMarkedLine(ax, "published", solid(ColourSky, 1.6), published); err != nil {
+	if err := c.addMarkedLine(ax, "published", solid(colourSky, 1.6), published); err != nil {
 		return nil, err
 	}
 	if anyConsumers {
-		if err := c.addMarkedLine(ax, "consumed while publishing (all queues)", solid(ColourGreen, 2.2), consumed); err != nil {
+		if err := c.addMarkedLine(ax, "consumed while publishing (all queues)", solid(colourGreen, 2.2), consumed); err != nil {
 			return nil, err
 		}
 	}
@@ -829,17 +829,17 @@ func sweepP99Chart(vs []SweepVariant, rec Recommendation) (*chart, error) {
 		if rec.Derived {
 			label = fmt.Sprintf("objective %s ms (%d× best p99)", formatMillis(rec.Objective), DefaultObjectiveFactor)
 		}
-		if _, err := c.addLine(label, dashed(ColourGrey, 1.4), []plotter.XYs{objLine}); err != nil {
+		if _, err := c.addLine(label, dashed(colourGrey, 1.4), []plotter.XYs{objLine}); err != nil {
 			return nil, err
 		}
 	}
-	if err := c.addMarkedLine(ax, "p99.9", solid(ColourPurple, 1.4), p999); err != nil {
+	if err := c.addMarkedLine(ax, "p99.9", solid(colourPurple, 1.4), p999); err != nil {
 		return nil, err
 	}
-	if err := c.addMarkedLine(ax, "p99", solid(ColourVermillion, 2.4), p99); err != nil {
+	if err := c.addMarkedLine(ax, "p99", solid(colourVermillion, 2.4), p99); err != nil {
 		return nil, err
 	}
-	if err := c.addMarkedLine(ax, "p50", solid(ColourBlue, 1.6), p50); err != nil {
+	if err := c.addMarkedLine(ax, "p50", solid(colourBlue, 1.6), p50); err != nil {
 		return nil, err
 	}
 	if len(ring) > 0 {
@@ -853,7 +853,7 @@ func sweepP99Chart(vs []SweepVariant, rec Recommendation) (*chart, error) {
 // sweepStyle gives the i-th of n variants a colour that stays distinct:
 // the colour-blind-safe palette in order, then dashed.
 func sweepStyle(i int) draw.LineStyle {
-	colours := []uint32{ColourBlue, ColourOrange, ColourGreen, ColourVermillion, ColourSky, ColourPurple, 0x000000}
+	colours := []uint32{colourBlue, colourOrange, colourGreen, colourVermillion, colourSky, colourPurple, 0x000000}
 	if i >= len(colours) {
 		return dashed(colours[i%len(colours)], 2)
 	}

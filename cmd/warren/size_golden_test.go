@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/warrenmq/warren/reports"
 	"github.com/warrenmq/warren/results"
 )
 
@@ -47,7 +48,7 @@ func TestSizeGolden(t *testing.T) {
 			// The directory is a temporary one: name it as a user would.
 			stdout = strings.ReplaceAll(stdout, dir, "plan")
 			checkGolden(t, "size-"+g.name+".txt", []byte(stdout))
-			md, err := os.ReadFile(filepath.Join(dir, sizingFile))
+			md, err := os.ReadFile(filepath.Join(dir, reports.SizingFile))
 			if err != nil {
 				t.Fatal(err)
 			}

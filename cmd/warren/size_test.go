@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/warrenmq/warren/internal/testbroker"
+	"github.com/warrenmq/warren/reports"
 	"github.com/warrenmq/warren/results"
 )
 
@@ -91,10 +92,10 @@ func TestSizeOutWritesReportAndCharts(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
-	if !strings.Contains(out, "plan: "+filepath.Join(dir, sizingFile)) {
+	if !strings.Contains(out, "plan: "+filepath.Join(dir, reports.SizingFile)) {
 		t.Errorf("stdout does not name the plan file:\n%s", out)
 	}
-	md, err := os.ReadFile(filepath.Join(dir, sizingFile))
+	md, err := os.ReadFile(filepath.Join(dir, reports.SizingFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func TestSizeOutWritesReportAndCharts(t *testing.T) {
 		"# Sizing plan", "## Inputs", "## Plan", "### Memory", "| Formula |", "## Constants", "| Calibrated |",
 		"## Production settings", "### Go (github.com/rabbitmq/amqp091-go)", "### Python (Pika)", "### Java (com.rabbitmq:amqp-client)", "### Node.js (amqplib)",
 		`"x-queue-type":`, "'x-queue-type': 'quorum'", `args.put("x-queue-type", "quorum");`,
-		"](" + sizingRAMChart + ")", "](" + sizingConsumerChart + ")",
+		"](" + reports.SizingRAMChartFile + ")", "](" + reports.SizingConsumersChartFile + ")",
 	} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("sizing.md lacks %q", want)
@@ -114,10 +115,10 @@ func TestSizeOutWritesReportAndCharts(t *testing.T) {
 	if code, _, errOut := runCLI(t, nil, args...); code != exitOK {
 		t.Fatalf("second run: exit %d, stderr %q", code, errOut)
 	}
-	if md2, _ := os.ReadFile(filepath.Join(again, sizingFile)); !bytes.Equal(md, md2) {
+	if md2, _ := os.ReadFile(filepath.Join(again, reports.SizingFile)); !bytes.Equal(md, md2) {
 		t.Error("sizing.md differs between two runs with the same input")
 	}
-	for _, name := range []string{sizingRAMChart, sizingConsumerChart} {
+	for _, name := range []string{reports.SizingRAMChartFile, reports.SizingConsumersChartFile} {
 		checkPNG(t, filepath.Join(dir, name))
 	}
 }
