@@ -369,7 +369,7 @@ cases:
 			f := benchFigures(res)
 			cr.Runs = append(cr.Runs, f)
 			fmt.Fprintf(c.stderr, "bench: case %s: %.0f msg/s published, %.0f consumed, %.1f µs CPU per message, e2e p99 %s\n",
-				bc.name, f.PublishRate, f.ConsumeRate, f.CPUPerMessage, us(f.EndToEnd.P99))
+				bc.name, f.PublishRate, f.ConsumeRate, f.CPUPerMessage, textfmt.Micros(f.EndToEnd.P99))
 		}
 		if len(cr.Runs) == 0 {
 			break
@@ -544,8 +544,8 @@ func printBench(w io.Writer, bf *BenchFile) {
 		m := cr.Median
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.1f\t%.2f\t%s\t\n", cr.Case,
 			benchThousands(m.PublishRate), benchThousands(m.ConsumeRate),
-			us(m.EndToEnd.P50), us(m.EndToEnd.P99), us(m.EndToEnd.P999),
-			us(m.Confirm.P50), us(m.Confirm.P99), us(m.Confirm.P999),
+			textfmt.Micros(m.EndToEnd.P50), textfmt.Micros(m.EndToEnd.P99), textfmt.Micros(m.EndToEnd.P999),
+			textfmt.Micros(m.Confirm.P50), textfmt.Micros(m.Confirm.P99), textfmt.Micros(m.Confirm.P999),
 			m.CPUPerMessage, m.AllocsPerMessage, m.CoreShare, textfmt.Bytes(m.MaxRSSBytes))
 	}
 	tw.Flush()
@@ -563,7 +563,7 @@ func printBench(w io.Writer, bf *BenchFile) {
 		}
 		refLat := "-"
 		if r := cr.Reference; r.EndToEndP50 > 0 {
-			refLat = fmt.Sprintf("e2e p50 %s, p99 %s, p99.9 %s", us(r.EndToEndP50), us(r.EndToEndP99), us(r.EndToEndP999))
+			refLat = fmt.Sprintf("e2e p50 %s, p99 %s, p99.9 %s", textfmt.Micros(r.EndToEndP50), textfmt.Micros(r.EndToEndP99), textfmt.Micros(r.EndToEndP999))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%.1f\t≤ %g\t%.1f %s\t%s\t%s %s\t%s\n", cr.Case,
 			benchThousands(cr.Reference.Rate), cr.Reference.CPUPerMessage, cr.Target.MaxCPUPerMessage,
@@ -575,7 +575,7 @@ func printBench(w io.Writer, bf *BenchFile) {
 		for _, cr := range bf.Cases {
 			runs := make([]string, len(cr.Runs))
 			for i, r := range cr.Runs {
-				runs[i] = fmt.Sprintf("%s, %.1f, %s", benchThousands(r.PublishRate), r.CPUPerMessage, us(r.EndToEnd.P99))
+				runs[i] = fmt.Sprintf("%s, %.1f, %s", benchThousands(r.PublishRate), r.CPUPerMessage, textfmt.Micros(r.EndToEnd.P99))
 			}
 			fmt.Fprintf(w, "  %s: %s\n", cr.Case, strings.Join(runs, " | "))
 		}
@@ -618,9 +618,9 @@ func printBenchChange(w io.Writer, base *BenchFile, path string, bf *BenchFile) 
 		fmt.Fprintf(tw, "%s\t%s → %s (%s)\t%.1f → %.1f (%s)\t%s → %s (%s)\t%s → %s (%s)\t%s → %s (%s)\t%s → %s (%s)\n", cr.Case,
 			benchThousands(o.PublishRate), benchThousands(n.PublishRate), benchChange(o.PublishRate, n.PublishRate),
 			o.CPUPerMessage, n.CPUPerMessage, benchChange(o.CPUPerMessage, n.CPUPerMessage),
-			us(o.EndToEnd.P50), us(n.EndToEnd.P50), benchChange(float64(o.EndToEnd.P50), float64(n.EndToEnd.P50)),
-			us(o.EndToEnd.P99), us(n.EndToEnd.P99), benchChange(float64(o.EndToEnd.P99), float64(n.EndToEnd.P99)),
-			us(o.Confirm.P99), us(n.Confirm.P99), benchChange(float64(o.Confirm.P99), float64(n.Confirm.P99)),
+			textfmt.Micros(o.EndToEnd.P50), textfmt.Micros(n.EndToEnd.P50), benchChange(float64(o.EndToEnd.P50), float64(n.EndToEnd.P50)),
+			textfmt.Micros(o.EndToEnd.P99), textfmt.Micros(n.EndToEnd.P99), benchChange(float64(o.EndToEnd.P99), float64(n.EndToEnd.P99)),
+			textfmt.Micros(o.Confirm.P99), textfmt.Micros(n.Confirm.P99), benchChange(float64(o.Confirm.P99), float64(n.Confirm.P99)),
 			textfmt.Bytes(o.MaxRSSBytes), textfmt.Bytes(n.MaxRSSBytes), benchChange(float64(o.MaxRSSBytes), float64(n.MaxRSSBytes)))
 	}
 	tw.Flush()

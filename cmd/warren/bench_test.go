@@ -183,8 +183,8 @@ func TestPrintBenchShowsTargetsAndRuns(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"medians of 2 runs", "load average 1.50/1.00/0.50 before, unknown after",
-		"150.0 met", "≤ 165", "(fixed rate)", "e2e p50 330µs, p99 2.30ms, p99.9 5.70ms",
-		"d: 999, 120.0, 1.50ms | 1,000, 180.0, 2.50ms",
+		"150.0 met", "≤ 165", "(fixed rate)", "e2e p50 0.33 ms, p99 2.3 ms, p99.9 5.7 ms",
+		"d: 999, 120.0, 1.5 ms | 1,000, 180.0, 2.5 ms",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

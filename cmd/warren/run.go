@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/warrenmq/warren/internal/rabbit"
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/reports"
 	"github.com/warrenmq/warren/results"
@@ -341,10 +342,10 @@ func printSummary(w io.Writer, r *results.Result) {
 	fmt.Fprintf(w, "%s: published %d (%.0f msg/s), confirmed %d, consumed %d (%.0f msg/s) in %s\n",
 		r.Scenario.Name, s.Published, s.PublishRate, s.Confirmed, s.Consumed, s.ConsumeRate, r.Duration)
 	if l, ok := r.Latency[results.MetricEndToEnd]; ok {
-		fmt.Fprintf(w, "end-to-end latency: p50 %s  p99 %s  p99.9 %s  max %s\n", us(l.P50), us(l.P99), us(l.P999), us(l.Max))
+		fmt.Fprintf(w, "end-to-end latency: p50 %s  p99 %s  p99.9 %s  max %s\n", textfmt.Micros(l.P50), textfmt.Micros(l.P99), textfmt.Micros(l.P999), textfmt.Micros(l.Max))
 	}
 	if l, ok := r.Latency[results.MetricConfirm]; ok {
-		fmt.Fprintf(w, "confirm latency:    p50 %s  p99 %s  p99.9 %s  max %s\n", us(l.P50), us(l.P99), us(l.P999), us(l.Max))
+		fmt.Fprintf(w, "confirm latency:    p50 %s  p99 %s  p99.9 %s  max %s\n", textfmt.Micros(l.P50), textfmt.Micros(l.P99), textfmt.Micros(l.P999), textfmt.Micros(l.Max))
 	}
 	in := r.Integrity
 	if in.Partial {
@@ -357,18 +358,6 @@ func printSummary(w io.Writer, r *results.Result) {
 	for _, warn := range r.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
-}
-
-// us formats microseconds as a duration a person reads at once.
-func us(v int64) string {
-	d := time.Duration(v) * time.Microsecond
-	switch {
-	case d < time.Millisecond:
-		return fmt.Sprintf("%dµs", v)
-	case d < time.Second:
-		return fmt.Sprintf("%.2fms", float64(v)/1000)
-	}
-	return fmt.Sprintf("%.2fs", d.Seconds())
 }
 
 // progressPrinter shows one line a second: refreshed in place on a

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/reports"
 	"github.com/warrenmq/warren/results"
 	"github.com/warrenmq/warren/scenarios"
@@ -223,7 +224,7 @@ func runVariant(ctx context.Context, c *cli, rf *runFlags, v scenarios.Variant, 
 func variantLine(r *results.Result) string {
 	line := fmt.Sprintf("  published %.0f msg/s, consumed %.0f msg/s", r.Summary.PublishRate, r.Summary.ConsumeRate)
 	if l, ok := r.Latency[results.MetricEndToEnd]; ok {
-		line += fmt.Sprintf(", end-to-end p50 %s p99 %s", us(l.P50), us(l.P99))
+		line += fmt.Sprintf(", end-to-end p50 %s p99 %s", textfmt.Micros(l.P50), textfmt.Micros(l.P99))
 	}
 	if r.Integrity.Lost > 0 {
 		line += fmt.Sprintf(", %d lost", r.Integrity.Lost)

@@ -10,7 +10,7 @@
 //   - rates in messages per second with at most one decimal: "999.4 msg/s",
 //     "2,000 msg/s" ([Rate]);
 //   - durations as people read them: "12.5 ms", "7.14 s", "12.5 min",
-//     "3.5 h" ([Seconds], [Duration]);
+//     "3.5 h" ([Seconds], [Duration], [Micros]);
 //   - "1 message" and "3 messages" ([Plural]);
 //   - free text made safe for Markdown ([EscapeMarkdown], [MarkdownCell]).
 //

@@ -50,11 +50,13 @@ func ExampleSeconds() {
 	fmt.Println(textfmt.Seconds(45))
 	fmt.Println(textfmt.Seconds(750))
 	fmt.Println(textfmt.Duration(3*time.Hour + 30*time.Minute))
+	fmt.Println(textfmt.Micros(2300)) // a latency as warren records it
 	// Output:
 	// 12.5 ms
 	// 45 s
 	// 12.5 min
 	// 3.5 h
+	// 2.3 ms
 }
 
 func ExamplePlural() {

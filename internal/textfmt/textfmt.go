@@ -152,6 +152,10 @@ func Seconds(s float64) string {
 // Duration formats d as Seconds does: "25 ms", "5 min".
 func Duration(d time.Duration) string { return Seconds(d.Seconds()) }
 
+// Micros formats a latency in microseconds, the unit warren records
+// latencies in, as Seconds does: "0.33 ms", "2.3 ms", "1.2 s".
+func Micros(us int64) string { return Seconds(float64(us) / 1e6) }
+
 // Plural writes a count and a noun that takes an s in the plural:
 // "1 message", "0 messages", "1,200 messages".
 func Plural[N ~int | ~int64](n N, word string) string {

@@ -139,6 +139,12 @@ func TestSeconds(t *testing.T) {
 	if got := Duration(25 * time.Millisecond); got != "25 ms" {
 		t.Errorf("Duration(25ms) = %q", got)
 	}
+	if got := Micros(330); got != "0.33 ms" {
+		t.Errorf("Micros(330) = %q", got)
+	}
+	if got := Micros(1_204_300); got != "1.2 s" {
+		t.Errorf("Micros(1,204,300) = %q", got)
+	}
 }
 
 func TestPlural(t *testing.T) {
