@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/warrenmq/warren/internal/selfbench"
 	"github.com/warrenmq/warren/internal/testbroker"
 	"github.com/warrenmq/warren/scenarios"
 )
@@ -20,9 +21,9 @@ func TestBenchOneCase(t *testing.T) {
 	base := filepath.Join(dir, "baseline.json")
 	// A baseline machine whose probe no real one matches (a stamp written
 	// and read in half a nanosecond), so the output must warn.
-	old := &BenchFile{Schema: BenchSchema, StartedAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), Repeat: 1, CPUProbe: 0.5,
-		Cases: []BenchCaseResult{{Case: "a", Median: BenchFigures{PublishRate: 1000, CPUPerMessage: 100,
-			EndToEnd: BenchLatency{P50: 100, P99: 1000, P999: 2000}, Confirm: BenchLatency{P99: 1000}, MaxRSSBytes: 10 << 20}}}}
+	old := &selfbench.File{Schema: selfbench.Schema, StartedAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), Repeat: 1, CPUProbe: 0.5,
+		Cases: []selfbench.CaseResult{{Case: "a", Median: selfbench.Figures{PublishRate: 1000, CPUPerMessage: 100,
+			EndToEnd: selfbench.Latency{P50: 100, P99: 1000, P999: 2000}, Confirm: selfbench.Latency{P99: 1000}, MaxRSSBytes: 10 << 20}}}}
 	if err := old.WriteFile(base); err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestBenchOneCase(t *testing.T) {
 		t.Errorf("want case a only:\n%s", stderr)
 	}
 
-	bf, err := ReadBenchFile(out)
+	bf, err := selfbench.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,81 +114,5 @@ func TestBenchBadInput(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "x.json")); err == nil {
 		t.Error("bad input wrote a results file")
-	}
-}
-
-func TestSelectBenchCasesKeepsTheIssueOrder(t *testing.T) {
-	cases, err := selectBenchCases(" D, a ,c")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, c := range cases {
-		names = append(names, c.name)
-	}
-	if got := strings.Join(names, ","); got != "a,c,d" {
-		t.Errorf("cases %s, want a,c,d", got)
-	}
-}
-
-func TestBenchCaseScenarios(t *testing.T) {
-	for _, bc := range benchCases() {
-		s := bc.scenario("q-"+bc.name, 20*time.Second)
-		if err := s.Validate(); err != nil {
-			t.Errorf("case %s: %v", bc.name, err)
-			continue
-		}
-		p, c, q := s.Publishers[0], s.Consumers[0], s.Topology.Queues[0]
-		if !p.Confirm || p.ConfirmWindow != 1000 || c.Prefetch != 1000 || c.AckMode != scenarios.AckManual || !s.Topology.Cleanup {
-			t.Errorf("case %s: publishers %+v consumers %+v", bc.name, p, c)
-		}
-		if q.Durable != p.Persistent || q.Durable != (bc.name == "b") {
-			t.Errorf("case %s: durable queue %v, persistent %v", bc.name, q.Durable, p.Persistent)
-		}
-		if s.Run.WarmUp != scenarios.Duration(2*time.Second) {
-			t.Errorf("case %s: warm-up %s, want 2s of 20s", bc.name, s.Run.WarmUp)
-		}
-	}
-}
-
-func TestBenchMedian(t *testing.T) {
-	m := medianFigures([]BenchFigures{
-		{PublishRate: 100, CPUPerMessage: 9, EndToEnd: BenchLatency{P99: 30}},
-		{PublishRate: 300, CPUPerMessage: 7, EndToEnd: BenchLatency{P99: 10}},
-		{PublishRate: 200, CPUPerMessage: 8, EndToEnd: BenchLatency{P99: 20}},
-	})
-	if m.PublishRate != 200 || m.CPUPerMessage != 8 || m.EndToEnd.P99 != 20 {
-		t.Errorf("medians %+v", m)
-	}
-}
-
-func TestBenchThousands(t *testing.T) {
-	for in, want := range map[float64]string{0: "0", 977: "977", 1000: "1,000", 16800.4: "16,800", 1234567: "1,234,567", -1500: "-1,500"} {
-		if got := benchThousands(in); got != want {
-			t.Errorf("thousands(%v) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestPrintBenchShowsTargetsAndRuns(t *testing.T) {
-	bc := benchCases()[3] // d: a fixed rate, no throughput target
-	run := func(rate, cpu float64, p99 int64) BenchFigures {
-		return BenchFigures{PublishRate: rate, ConsumeRate: rate, CPUPerMessage: cpu, EndToEnd: BenchLatency{P50: 300, P99: p99, P999: 2 * p99}}
-	}
-	runs := []BenchFigures{run(999, 120, 1500), run(1000, 180, 2500)}
-	bf := &BenchFile{Schema: BenchSchema, Repeat: 2, CPUs: 2, Duration: scenarios.Duration(20 * time.Second), Note: benchBodyNote,
-		LoadBefore: []float64{1.5, 1, 0.5},
-		Cases:      []BenchCaseResult{{Case: bc.name, Runs: runs, Median: medianFigures(runs), Reference: bc.ref, Target: bc.target, CPUTargetMet: true}}}
-	var b strings.Builder
-	printBench(&b, bf)
-	out := b.String()
-	for _, want := range []string{
-		"medians of 2 runs", "load average 1.50/1.00/0.50 before, unknown after",
-		"150.0 met", "≤ 165", "(fixed rate)", "e2e p50 0.33 ms, p99 2.3 ms, p99.9 5.7 ms",
-		"d: 999, 120.0, 1.5 ms | 1,000, 180.0, 2.5 ms",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
 	}
 }

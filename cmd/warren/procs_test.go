@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/warrenmq/warren/internal/selfbench"
 	"github.com/warrenmq/warren/internal/testbroker"
 	"golang.org/x/sys/unix"
 )
@@ -101,7 +102,7 @@ func TestBinaryRunsLeanAgainstALocalBroker(t *testing.T) {
 	}
 	wantQuiet := runtime.GOOS == "linux" && float64(ts.Nano())/float64(24*3600*1e9) < quietSysmonUptimeDays
 
-	bench := func(name string, env []string, args ...string) *BenchFile {
+	bench := func(name string, env []string, args ...string) *selfbench.File {
 		t.Helper()
 		out := filepath.Join(dir, name+".json")
 		cmd := exec.Command(bin, append([]string{"bench", "--cases", "d", "--duration", "1s", "--out", out}, args...)...)
@@ -109,7 +110,7 @@ func TestBinaryRunsLeanAgainstALocalBroker(t *testing.T) {
 		if b, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("%s: %v\n%s", name, err, b)
 		}
-		bf, err := ReadBenchFile(out)
+		bf, err := selfbench.ReadFile(out)
 		if err != nil {
 			t.Fatal(err)
 		}
