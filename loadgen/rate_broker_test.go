@@ -36,13 +36,7 @@ func TestFixedRateWithinOnePercent(t *testing.T) {
 	sum := res.Summary
 	delay := res.Latency[results.MetricSendDelay]
 	t.Logf("published %d at %.1f msg/s in %s; send delay %+v", sum.Published, sum.PublishRate, res.Duration, delay)
-	stalled := 2000 * float64(delay.Max) / 1e6 // sends due during the longest stall
-	if shortfall := 20_000 - float64(sum.Published); shortfall > 200+stalled {
-		t.Errorf("published %d of the 20,000 due (%.1f msg/s): %.0f short, more than 1%% plus the %.0f due during the longest stall (%.0f ms)",
-			sum.Published, sum.PublishRate, shortfall, stalled, float64(delay.Max)/1e3)
-	} else if shortfall > 200 {
-		t.Logf("a %.0f ms stall near the end left %.0f sends unsent (more than 1%% short)", float64(delay.Max)/1e3, shortfall)
-	}
+	keptSchedule(t, res, 2000, 10*time.Second)
 	if sum.Published > 20_200 || sum.PublishRate > 2020 {
 		t.Errorf("published %d at %.1f msg/s: ahead of the 2,000 msg/s schedule", sum.Published, sum.PublishRate)
 	}
@@ -70,8 +64,31 @@ func TestWarmUpLeftOutOfLatency(t *testing.T) {
 	consumed := res.Summary.Consumed
 	counted := res.Latency[results.MetricEndToEnd].Count
 	t.Logf("consumed %d, end-to-end latencies counted %d", consumed, counted)
+	keptSchedule(t, res, 200, 3*time.Second)
 	// About 200 deliveries fall in the warm-up second.
-	if consumed < 550 || counted > consumed-120 || counted < consumed-300 {
+	if counted > consumed-120 || counted < consumed-300 {
 		t.Errorf("consumed %d, latency counted %d: want about 200 fewer (the 1 s warm-up)", consumed, counted)
+	}
+}
+
+// keptSchedule checks that a run at a fixed total rate published what its
+// schedule made due over d, within 1%. A stall near the end (another test
+// binary, or a private node booting, on the same two cores) leaves the sends
+// due during it unsent, because a run does not send past its duration; so
+// the shortfall may exceed 1% by the sends due during the longest stall,
+// which the send delay's maximum measures. A pacer that dropped missed sends
+// would show a small delay and a large shortfall, and fail.
+func keptSchedule(t *testing.T, res *results.Result, rate float64, d time.Duration) {
+	t.Helper()
+	due := rate * d.Seconds()
+	delay := res.Latency[results.MetricSendDelay]
+	stalled := rate * float64(delay.Max) / 1e6
+	shortfall := due - float64(res.Summary.Published)
+	switch {
+	case shortfall > due/100+stalled:
+		t.Errorf("published %d of the %.0f due (%.0f msg/s for %s): %.0f short, more than 1%% plus the %.0f due during the longest stall (%.0f ms)",
+			res.Summary.Published, due, rate, d, shortfall, stalled, float64(delay.Max)/1e3)
+	case shortfall > due/100:
+		t.Logf("a %.0f ms stall left %.0f of %.0f sends unsent (more than 1%% short)", float64(delay.Max)/1e3, shortfall, due)
 	}
 }

@@ -164,19 +164,37 @@ func TestConsumerCancelledByBroker(t *testing.T) {
 		Consumers: []scenarios.ConsumerGroup{{Queue: name, Count: 1, Prefetch: 10}},
 		Run:       scenarios.RunSettings{Duration: scenarios.Duration(3 * time.Second), Drain: scenarios.Duration(time.Second)},
 	}
+	s.Run.Duration = scenarios.Duration(30 * time.Second) // ended by the test
 	s.ApplyDefaults()
-	go func() {
-		time.Sleep(1500 * time.Millisecond)
-		conn, err := amqp.Dial(uri)
-		if err != nil {
-			return
+	// Once messages flow, delete the queue; once 100 more have been
+	// published into the void, end the run.
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	deleted := make(chan struct{})
+	var deleting bool
+	var after int64 = -1 // published when the deletion was seen done
+	progress := func(p loadgen.Progress) {
+		switch {
+		case !deleting && p.Consumed > 0:
+			deleting = true
+			go func() {
+				if err := deleteQueue(uri, name); err != nil {
+					t.Errorf("deleting the queue: %v", err)
+					stop()
+				}
+				close(deleted)
+			}()
+		case deleting && after < 0:
+			select {
+			case <-deleted:
+				after = p.Published
+			default:
+			}
+		case after >= 0 && p.Published >= after+100:
+			stop()
 		}
-		defer conn.Close()
-		if ch, err := conn.Channel(); err == nil {
-			ch.QueueDelete(name, false, false, false)
-		}
-	}()
-	res, err := loadgen.Run(context.Background(), s, loadgen.WithURI(uri))
+	}
+	res, err := loadgen.Run(ctx, s, loadgen.WithURI(uri), loadgen.WithProgress(progress))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,6 +210,20 @@ func TestConsumerCancelledByBroker(t *testing.T) {
 	if res.Integrity.Lost == 0 {
 		t.Errorf("integrity %+v: messages published after the queue was deleted count as lost", res.Integrity)
 	}
+}
+
+func deleteQueue(uri, name string) error {
+	conn, err := amqp.Dial(uri)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		return err
+	}
+	_, err = ch.QueueDelete(name, false, false, false)
+	return err
 }
 
 // TestLateIsNotLost stops consumers that cannot keep up before they drain
