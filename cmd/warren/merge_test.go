@@ -130,12 +130,15 @@ func TestKubernetesJobRunsAndMerges(t *testing.T) {
 		consumed += res.Summary.Consumed
 		dirs = append(dirs, dir)
 	}
-	// Both pods began at the --start-at time, not when they were started.
+	// Both pods began at the --start-at time, not when they were started:
+	// never before it, and later only when a pod was not ready by then (a
+	// busy machine), which warren then says.
 	for _, dir := range dirs {
 		res, _ := results.ReadResult(filepath.Join(dir, results.ResultFile))
 		at, _ := time.Parse(time.RFC3339, startAt)
-		if d := res.StartedAt.Sub(at); d < 0 || d > time.Second {
-			t.Errorf("%s began publishing at %s, %s from --start-at %s", dir, res.StartedAt, d, startAt)
+		late := strings.Contains(strings.Join(res.Warnings, "\n"), "after the --start-at time")
+		if d := res.StartedAt.Sub(at); d < 0 || d > time.Second && !late {
+			t.Errorf("%s began publishing at %s, %s from --start-at %s (warnings %q)", dir, res.StartedAt, d, startAt, res.Warnings)
 		}
 	}
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/warrenmq/warren/internal/selfbench"
 	"github.com/warrenmq/warren/internal/testbroker"
-	"golang.org/x/sys/unix"
 )
 
 func TestProcsFor(t *testing.T) {
@@ -38,13 +38,28 @@ func TestProcsFor(t *testing.T) {
 	}
 }
 
+// halfOf is how many threads warren takes of a machine with n CPUs that it
+// shares with its broker: written out, not computed as procsFor does.
+var halfOf = map[int]int{1: 1, 2: 1, 3: 1, 4: 2, 6: 3, 8: 4, 12: 6, 16: 8, 24: 12, 32: 16, 48: 24, 64: 32, 96: 48, 128: 64}
+
+// halfOfThisMachine is halfOf for the machine the test runs on.
+func halfOfThisMachine(t *testing.T) int {
+	t.Helper()
+	n, ok := halfOf[runtime.NumCPU()]
+	if !ok {
+		t.Skipf("no expected thread count written down for %d CPUs", runtime.NumCPU())
+	}
+	return n
+}
+
 func TestApplyProcsOnlyWhereTheCLIOwnsTheProcess(t *testing.T) {
+	half := halfOfThisMachine(t)
 	var set []int
 	c := &cli{getenv: func(string) string { return "" }, setProcs: func(n int) int { set = append(set, n); return 0 }}
 	applyProcs(c, 0, "amqp://127.0.0.1/")
 	applyProcs(c, 5, "amqp://rabbit.example.com/")
 	applyProcs(c, 0, "amqp://rabbit.example.com/")
-	if want := []int{max(1, runtime.NumCPU()/2), 5}; !slices.Equal(set, want) {
+	if want := []int{half, 5}; !slices.Equal(set, want) {
 		t.Errorf("GOMAXPROCS set to %v, want %v", set, want)
 	}
 	applyProcs(&cli{getenv: func(string) string { return "" }}, 0, "amqp://127.0.0.1/") // must not panic
@@ -94,13 +109,26 @@ func TestWithQuietSysmon(t *testing.T) {
 // both.
 func TestBinaryRunsLeanAgainstALocalBroker(t *testing.T) {
 	uri := testbroker.Require(t)
+	half := halfOfThisMachine(t)
 	bin := buildWarren(t)
 	dir := t.TempDir()
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
-		t.Fatal(err)
+	// warren turns the quiet monitor on (Linux only) on a machine up for
+	// less than 17 days. The time since boot is read here from
+	// /proc/uptime, not from the clock warren reads, and not judged within
+	// a day of the limit, where the two may disagree.
+	wantQuiet, judgeQuiet := false, true
+	if runtime.GOOS == "linux" {
+		b, err := os.ReadFile("/proc/uptime")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var secs float64
+		if _, err := fmt.Sscan(string(b), &secs); err != nil {
+			t.Fatalf("/proc/uptime: %v", err)
+		}
+		days := secs / 86400
+		wantQuiet, judgeQuiet = days < 16, days < 16 || days > 18
 	}
-	wantQuiet := runtime.GOOS == "linux" && float64(ts.Nano())/float64(24*3600*1e9) < quietSysmonUptimeDays
 
 	bench := func(name string, env []string, args ...string) *selfbench.File {
 		t.Helper()
@@ -120,8 +148,8 @@ func TestBinaryRunsLeanAgainstALocalBroker(t *testing.T) {
 		return bf
 	}
 	lean := bench("default", nil)
-	if lean.QuietSysmon != wantQuiet || lean.GoMaxProcs != max(1, runtime.NumCPU()/2) {
-		t.Errorf("default: quiet sysmon %v (want %v), GOMAXPROCS %d (want %d)", lean.QuietSysmon, wantQuiet, lean.GoMaxProcs, max(1, runtime.NumCPU()/2))
+	if lean.QuietSysmon != wantQuiet && judgeQuiet || lean.GoMaxProcs != half {
+		t.Errorf("default: quiet sysmon %v (want %v), GOMAXPROCS %d (want %d)", lean.QuietSysmon, wantQuiet, lean.GoMaxProcs, half)
 	}
 	plain := bench("runtime-default", []string{"GODEBUG=schedtrace=0"}, "--procs", "2")
 	if plain.QuietSysmon || plain.GoMaxProcs != 2 {
