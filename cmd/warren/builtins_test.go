@@ -46,8 +46,11 @@ func TestEveryBuiltinRuns(t *testing.T) {
 				}
 				extra += q.Received + q.Unconsumed - q.Expected
 			}
-			if extra != in.DeadLettered {
-				t.Errorf("queues received %d copies the routing did not send, %d of them dead-lettered", extra, in.DeadLettered)
+			// Dead-lettered copies also count those still in a dead-letter
+			// queue when the run ended (the last rejects, on a busy
+			// machine), which a queue's unconsumed count leaves out.
+			if extra > in.DeadLettered {
+				t.Errorf("queues received %d copies the routing did not send, only %d of them dead-lettered", extra, in.DeadLettered)
 			}
 			switch name {
 			case "alerts":
