@@ -53,6 +53,26 @@ type Report struct {
 	// Plan is the capacity plan the sustainable rate leads to: set by
 	// the command, which knows the scenario.
 	Plan *Plan `json:"plan,omitempty"`
+	// Queue is what one queue sustained, when the search measured one
+	// queue (see QueueRateOf); 'warren size --calibration' reads it.
+	Queue *QueueRate `json:"queue,omitempty"`
+}
+
+// QueueRate is the rate one queue sustained within the objective.
+type QueueRate struct {
+	// Queue is the queue's name in the scenario; Type its type.
+	Queue string `json:"queue"`
+	Type  string `json:"type"`
+	// BodyBytes is the mean message body; Persistent and Confirms how
+	// the messages were published.
+	BodyBytes  int64 `json:"body_bytes"`
+	Persistent bool  `json:"persistent"`
+	Confirms   bool  `json:"confirms"`
+	// Rate is the messages a second into the queue.
+	Rate float64 `json:"rate"`
+	// AtLeast is set when no rate failed: the queue sustains at least
+	// Rate.
+	AtLeast bool `json:"at_least,omitempty"`
 }
 
 // Plan turns the sustainable rate into a 'warren size' command.

@@ -253,3 +253,39 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// QueueRateOf says what one queue sustained, when the search of scenario s
+// measured one queue: every message went to that one queue, the consumers
+// took messages as fast as they came (no processing time and no consume
+// rate, which would set the limit instead), a rate passed, and warren was
+// not the limit. Otherwise it returns nil and why not.
+func QueueRateOf(s *scenarios.Scenario, rep *Report) (*QueueRate, string) {
+	queues, fanOut := routedQueues(s)
+	consumed := ConsumedQueues(s)
+	switch {
+	case len(queues) != 1 || fanOut != 1 || len(consumed) != 1 || consumed[0] != queues[0]:
+		return nil, "the scenario does not send every message to one queue that its consumers take from"
+	case processingTime(s) > 0:
+		return nil, "the consumers' processing time sets the limit, not the queue"
+	case rep.SustainableRate <= 0:
+		return nil, "no rate passed"
+	case rep.LimitedBy == LimitGenerator:
+		return nil, "warren, not the broker, was the limit"
+	}
+	for _, c := range s.Consumers {
+		if !c.Rate.IsZero() {
+			return nil, "a consume rate sets the limit, not the queue"
+		}
+	}
+	q := &QueueRate{Queue: queues[0], Type: queueType(s, queues), BodyBytes: int64(meanSize(s)),
+		Rate: rep.SustainableRate, AtLeast: rep.FirstFailRate == 0}
+	if q.Type == "" {
+		// Not declared by the scenario: the broker's default type.
+		q.Type = scenarios.QueueClassic
+	}
+	for _, p := range s.Publishers {
+		q.Persistent = q.Persistent || p.Persistent
+		q.Confirms = q.Confirms || p.Confirm
+	}
+	return q, ""
+}

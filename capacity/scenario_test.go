@@ -127,3 +127,58 @@ func TestNewPlan(t *testing.T) {
 		}
 	}
 }
+
+func TestQueueRateOf(t *testing.T) {
+	const oneQueue = `
+name: one
+topology:
+  queues: [{name: q, type: quorum, durable: true}]
+publishers:
+  - {exchange: "", routing_key: q, size: 1KiB, persistent: true, confirm: true}
+consumers:
+  - {queue: q, prefetch: 100}
+run: {duration: 10s}
+`
+	found := &Report{SustainableRate: 4200, FirstFailRate: 4400, LimitedBy: LimitBroker}
+	q, why := QueueRateOf(load(t, oneQueue), found)
+	want := QueueRate{Queue: "q", Type: "quorum", BodyBytes: 1024, Persistent: true, Confirms: true, Rate: 4200}
+	if q == nil || *q != want {
+		t.Fatalf("QueueRateOf = %+v (%s), want %+v", q, why, want)
+	}
+	if q, _ := QueueRateOf(load(t, oneQueue), &Report{SustainableRate: 8000, LimitedBy: LimitNone}); q == nil || !q.AtLeast {
+		t.Errorf("a search that never failed: %+v, want a lower bound", q)
+	}
+	for _, tt := range []struct {
+		name string
+		yaml string
+		rep  *Report
+		why  string
+	}{
+		{"consumers with processing time", strings.Replace(oneQueue, "prefetch: 100", "prefetch: 100, processing_time: 1ms", 1), found, "processing time"},
+		{"a consume rate", strings.Replace(oneQueue, "prefetch: 100", "prefetch: 100, rate: 500/s", 1), found, "consume rate"},
+		{"two queues", `
+name: two
+topology:
+  queues: [{name: a}, {name: b}]
+publishers:
+  - {exchange: "", routing_keys: [a, b]}
+consumers:
+  - {queue: a}
+  - {queue: b}
+run: {duration: 10s}
+`, found, "one queue"},
+		{"fan-out", "", found, "one queue"},
+		{"nothing passed", oneQueue, &Report{FirstFailRate: 100, LimitedBy: LimitBroker}, "no rate passed"},
+		{"warren the limit", oneQueue, &Report{SustainableRate: 4200, FirstFailRate: 4400, LimitedBy: LimitGenerator}, "warren"},
+	} {
+		var s *scenarios.Scenario
+		if tt.name == "fan-out" {
+			s = mustBuiltin(t, "greenhouse")
+		} else {
+			s = load(t, tt.yaml)
+		}
+		if q, why := QueueRateOf(s, tt.rep); q != nil || !strings.Contains(why, tt.why) {
+			t.Errorf("%s: %+v, %q: want nil and %q", tt.name, q, why, tt.why)
+		}
+	}
+}

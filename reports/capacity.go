@@ -76,6 +76,16 @@ func capacityMarkdown(rep *capacity.Report) []byte {
 			p.Command, textfmt.Rate(p.Rate), strconv.FormatFloat(p.Headroom, 'f', -1, 64))
 		w.blank()
 	}
+	if q := rep.Queue; q != nil {
+		bound := ""
+		if q.AtLeast {
+			bound = "at least "
+		}
+		w.linef("**One queue:** every message went to %s, a %s queue, whose consumers took them as fast as they came: one %s queue "+
+			"sustains %s%s of %s %s messages on this broker. `warren size --calibration %s` plans with that figure, and warns when a plan asks one queue for more.",
+			code(q.Queue), q.Type, q.Type, bound, textfmt.Rate(q.Rate), textfmt.Bytes(q.BodyBytes), publishing(q), capacity.File)
+		w.blank()
+	}
 	w.linef("![End-to-end p99, backlog growth and achieved rate against the offered rate](%s)", CapacityChartFile)
 	w.blank()
 
@@ -139,6 +149,18 @@ func capacityMarkdown(rep *capacity.Report) []byte {
 		w.linef("- **Broker:** %s", code(rep.Broker))
 	}
 	return []byte(w.String())
+}
+
+// publishing says how the messages of a queue rate were published.
+func publishing(q *capacity.QueueRate) string {
+	s := "transient"
+	if q.Persistent {
+		s = "persistent"
+	}
+	if q.Confirms {
+		return s + " confirmed"
+	}
+	return s + " unconfirmed"
 }
 
 // capacityFinding is the opening sentence: the rate, and what failed above

@@ -43,6 +43,9 @@ func capacityReport(t *testing.T, limit, gen float64) *capacity.Report {
 		t.Fatal(err)
 	}
 	rep.Scenario, rep.Broker = "work-queue", "amqp://guest:xxxxx@127.0.0.1:5672/"
+	if rep.LimitedBy == capacity.LimitBroker {
+		rep.Queue = &capacity.QueueRate{Queue: "work", Type: "classic", BodyBytes: 1024, Persistent: true, Confirms: true, Rate: rep.SustainableRate}
+	}
 	plan := rep.SustainableRate / 1.25
 	rep.Plan = &capacity.Plan{Headroom: 1.25, Rate: plan, Command: fmt.Sprintf("warren size --rate %.0f --size 1KiB --backlog 10s", math.Floor(plan))}
 	return rep
@@ -54,7 +57,7 @@ func TestRenderCapacity(t *testing.T) {
 		limit, gen float64
 		says       string
 	}{
-		{"capacity-broker.md", 1960, 1e9, "**Sustainable rate: 1,940 msg/s**"},
+		{"capacity-broker.md", 1960, 1e9, "one classic queue sustains 1,940 msg/s of 1.0 KiB persistent confirmed messages on this broker"},
 		{"capacity-generator.md", 1e9, 3100, "The limit found is warren's, not the broker's."},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

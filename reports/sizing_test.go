@@ -75,7 +75,7 @@ func TestWriteSizingText(t *testing.T) {
 	if !strings.Contains(plain.String(), "RabbitMQ defaults") || strings.Contains(plain.String(), "    · ") {
 		t.Errorf("plain text:\n%s", plain.String())
 	}
-	if !strings.Contains(full.String(), "calibrated on RabbitMQ 4.1.0 on rabbit@a (cal.json): 0 of 14 measured") || !strings.Contains(full.String(), "    · the napkin number") && !strings.Contains(full.String(), "    · bodies only") {
+	if !strings.Contains(full.String(), "calibrated on RabbitMQ 4.1.0 on rabbit@a (cal.json): 0 of 17 measured") || !strings.Contains(full.String(), "    · the napkin number") && !strings.Contains(full.String(), "    · bodies only") {
 		t.Errorf("text with assumptions:\n%s", full.String())
 	}
 }

@@ -3,6 +3,7 @@ package sizing
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,6 +65,14 @@ type Constants struct {
 	FDBaseline Constant `json:"fd_baseline"`
 	// FrameMax is the negotiated AMQP frame_max in bytes.
 	FrameMax Constant `json:"frame_max"`
+	// ClassicQueueRate, QuorumQueueRate and StreamQueueRate are the
+	// message rate one queue of the type sustains, msg/s. A queue is one
+	// Erlang process (a quorum queue's leader, a stream's writer), so it
+	// runs on one core at a time however many the node has; above this
+	// rate the traffic must spread over more queues.
+	ClassicQueueRate Constant `json:"classic_queue_rate"`
+	QuorumQueueRate  Constant `json:"quorum_queue_rate"`
+	StreamQueueRate  Constant `json:"stream_queue_rate"`
 }
 
 // Sources of the defaults. Measurements were taken by warren size
@@ -74,6 +83,10 @@ const (
 	srcCalibrate3108 = "measured by warren size calibrate on RabbitMQ 3.10.8 / Erlang 25.2.3"
 	srcMemoryGuide   = "RabbitMQ memory guide (rabbitmq.com/docs/memory)"
 	srcQuorumGuide   = "RabbitMQ quorum queue guide, Resource Use (rabbitmq.com/docs/quorum-queues)"
+	srcQueueRate     = "planning estimate, not measured on your broker: one queue is one Erlang process and uses one core at most; " +
+		"RabbitMQ's published single-queue benchmarks reach tens of thousands of small messages a second on server hardware, " +
+		"fewer with persistence, confirms and large bodies; measure yours with 'warren capacity' on one queue and give " +
+		"its capacity.json to --calibration"
 )
 
 // DefaultConstants returns the documented defaults for a RabbitMQ version
@@ -98,8 +111,13 @@ func DefaultConstants(version string) Constants {
 		IdleBaseline: Constant{166e6, srcMeasured3108 + ": mem_used of a node with the management plugin, a few empty queues and no connections", false},
 		DiskMessageOverhead: Constant{100, "estimate, not measured: a message store record's 25 B header (size, message id, end marker) " +
 			"plus the queue index entry and the encoded message record", false},
-		FDBaseline: Constant{40, srcMeasured3108 + ": fd_used of a node with no client connections", false},
-		FrameMax:   Constant{131072, "RabbitMQ's default frame_max (131,072 bytes), which clients accept unless they ask for less", false},
+		FDBaseline:       Constant{40, srcMeasured3108 + ": fd_used of a node with no client connections", false},
+		FrameMax:         Constant{131072, "RabbitMQ's default frame_max (131,072 bytes), which clients accept unless they ask for less", false},
+		ClassicQueueRate: Constant{20000, srcQueueRate + "; a classic queue stores and delivers each message in its one process", false},
+		QuorumQueueRate: Constant{10000, srcQueueRate + "; a quorum queue's leader also replicates every message through Raft " +
+			"and waits for a majority to write it to disk before it confirms", false},
+		StreamQueueRate: Constant{30000, srcQueueRate + "; a stream appends to a log without per-message bookkeeping, but over " +
+			"AMQP 0-9-1 each message still passes through a channel process (the stream protocol goes much faster)", false},
 	}
 	if major >= 4 {
 		c.HighWatermark = Constant{0.6, srcMemoryGuide + ": vm_memory_high_watermark.relative defaults to 0.6 from RabbitMQ 4.0", false}
@@ -150,6 +168,9 @@ func (c Constants) List() []NamedConstant {
 		{"Disk overhead per persisted message", UnitBytes, c.DiskMessageOverhead},
 		{"File descriptors of an idle node", UnitCount, c.FDBaseline},
 		{"frame_max (bytes)", UnitCount, c.FrameMax},
+		{"Rate one classic queue sustains", UnitMessagesPerSec, c.ClassicQueueRate},
+		{"Rate one quorum queue sustains", UnitMessagesPerSec, c.QuorumQueueRate},
+		{"Rate one stream sustains (AMQP 0-9-1)", UnitMessagesPerSec, c.StreamQueueRate},
 	}
 }
 
@@ -168,6 +189,18 @@ type Measurements struct {
 	FDBaseline        float64
 	// FrameMax is the frame_max the broker negotiated.
 	FrameMax int
+	// QueueRates are rates one queue was measured to sustain.
+	QueueRates []QueueRateMeasurement
+}
+
+// QueueRateMeasurement is the rate one queue of a type sustained with
+// messages of one size ('warren capacity' on a scenario of one queue).
+type QueueRateMeasurement struct {
+	Type      QueueType
+	BodyBytes int64
+	Rate      float64
+	// How says how it was measured, for the constant's source.
+	How string
 }
 
 // QueueMeasurement is one queue filled with messages of one size.
@@ -220,7 +253,44 @@ func (c Constants) Calibrate(m Measurements, bodyBytes int64) Constants {
 	set(&c.IdleBaseline, m.IdleBaselineBytes, "node mem_used before the calibration loaded it (an upper bound of the idle baseline when other clients were connected)")
 	set(&c.FDBaseline, m.FDBaseline, "fd_used before the calibration opened its connections")
 	set(&c.FrameMax, float64(m.FrameMax), "frame_max the broker negotiated")
+	for _, qt := range []QueueType{Classic, Quorum, Stream} {
+		if r, ok := nearestRate(m.QueueRates, qt, bodyBytes); ok {
+			*c.queueRate(qt) = Constant{Value: r.Rate, Source: where + ": " + r.How, Calibrated: true}
+		}
+	}
 	return c
+}
+
+// nearestRate picks the measurement of a queue type whose body size is
+// closest to bodyBytes (by ratio: 1 KiB is nearer 4 KiB than 16 B is).
+// A rate does not interpolate the way memory does: it falls with size in
+// steps of what the broker then does differently (paging, frames).
+func nearestRate(ms []QueueRateMeasurement, qt QueueType, bodyBytes int64) (QueueRateMeasurement, bool) {
+	var best QueueRateMeasurement
+	found := false
+	dist := func(b int64) float64 {
+		return math.Abs(math.Log(float64(max(b, 1))) - math.Log(float64(max(bodyBytes, 1))))
+	}
+	for _, r := range ms {
+		if r.Type != qt || !(r.Rate > 0) {
+			continue
+		}
+		if !found || dist(r.BodyBytes) < dist(best.BodyBytes) {
+			best, found = r, true
+		}
+	}
+	return best, found
+}
+
+// queueRate is the rate constant of a queue type.
+func (c *Constants) queueRate(qt QueueType) *Constant {
+	switch qt {
+	case Quorum:
+		return &c.QuorumQueueRate
+	case Stream:
+		return &c.StreamQueueRate
+	}
+	return &c.ClassicQueueRate
 }
 
 func (c *Constants) messageRAM(qt QueueType) *Constant {

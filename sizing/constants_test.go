@@ -43,6 +43,11 @@ func TestCalibrate(t *testing.T) {
 		},
 		ConnectionBytes: 65000,
 		FrameMax:        4096,
+		QueueRates: []QueueRateMeasurement{
+			{Type: Classic, BodyBytes: 16, Rate: 40000, How: "16 B"},
+			{Type: Classic, BodyBytes: 4096, Rate: 15000, How: "4 KiB"},
+			{Type: Quorum, BodyBytes: 1024, Rate: 0, How: "nothing passed"},
+		},
 	}
 	tests := []struct {
 		body    int64
@@ -72,6 +77,16 @@ func TestCalibrate(t *testing.T) {
 	}
 	if c.ConnectionRAM.Value != 65000 || !c.ConnectionRAM.Calibrated || c.FrameMax.Value != 4096 {
 		t.Errorf("connection %+v frame_max %+v", c.ConnectionRAM, c.FrameMax)
+	}
+	// The nearest size by ratio: 1 KiB is 4× from 4 KiB, 64× from 16 B.
+	if c.ClassicQueueRate.Value != 15000 || !c.ClassicQueueRate.Calibrated || !strings.HasSuffix(c.ClassicQueueRate.Source, ": 4 KiB") {
+		t.Errorf("classic queue rate %+v", c.ClassicQueueRate)
+	}
+	if c := d.Calibrate(m, 100); c.ClassicQueueRate.Value != 40000 {
+		t.Errorf("classic queue rate at 100 B %+v, want the 16 B measurement", c.ClassicQueueRate)
+	}
+	if c.QuorumQueueRate != d.QuorumQueueRate || c.StreamQueueRate != d.StreamQueueRate {
+		t.Errorf("a zero rate or none replaced the default: %+v %+v", c.QuorumQueueRate, c.StreamQueueRate)
 	}
 	// Not measured: the defaults stay, marked as such.
 	if c.ChannelRAM != d.ChannelRAM || c.StreamMessageRAM != d.StreamMessageRAM || c.IdleBaseline.Calibrated {

@@ -13,6 +13,7 @@ import (
 // Sections of a plan, in the order Compute fills them.
 const (
 	SectionBacklog     = "Backlog"
+	SectionThroughput  = "Queue throughput"
 	SectionMemory      = "Memory"
 	SectionLimits      = "Queue limits"
 	SectionConsumers   = "Consumers"
@@ -164,7 +165,7 @@ func fbx(v float64) string {
 func ceil(v float64) float64 { return math.Ceil(v - 1e-9*math.Max(1, math.Abs(v))) }
 
 // sectionOrder is the order of the sections in a plan.
-var sectionOrder = []string{SectionBacklog, SectionMemory, SectionLimits, SectionConsumers, SectionDisk, SectionNetwork, SectionDescriptors}
+var sectionOrder = []string{SectionBacklog, SectionThroughput, SectionMemory, SectionLimits, SectionConsumers, SectionDisk, SectionNetwork, SectionDescriptors}
 
 // Compute turns the input into a plan. It fails, naming every bad field,
 // when the input cannot be planned for.
@@ -188,6 +189,7 @@ func Compute(in Input) (Plan, error) {
 	p.plan.Assumed = assumed
 
 	p.planBacklog()
+	p.planThroughput()
 	p.planConsumers()
 	p.planMemory()
 	p.planLimits()
@@ -244,6 +246,58 @@ func (p *planner) planBacklog() {
 		p.warn("the backlog target is zero: any consumer outage or slowdown overflows the queues at once; plan for the longest outage you must ride out")
 	}
 	p.lambda, p.M, p.Mt, p.timeBounded = lambda, M, Mt, timeBounded
+}
+
+// planThroughput checks the rate into each queue against what one queue
+// sustains, and when a queue would take more, works out how many queues
+// would carry the rate, each kept as busy as the consumers are.
+func (p *planner) planThroughput() {
+	p.section = SectionThroughput
+	in, lambda := p.in, p.lambda
+	ceiling := *p.c.queueRate(in.QueueType)
+	what := "one " + string(in.QueueType) + " queue"
+	if in.QueueType == Stream {
+		what = "one stream"
+	}
+	origin := "a planning figure, not your broker's"
+	if ceiling.Calibrated {
+		origin = "measured on your broker"
+	}
+	p.add("queue_ceiling", "Rate "+what+" sustains", ceiling.Value, UnitMessagesPerSec, origin, ceiling.Source)
+	if !(ceiling.Value > 0) {
+		return
+	}
+	split := math.Max(1, ceil(lambda/(ceiling.Value*in.Utilisation)))
+	queues := split * p.Q
+	p.add("queues_for_rate", "Queues the rate needs", queues, UnitCount,
+		fmt.Sprintf("queues × ⌈messages into each queue ÷ (one queue's rate × utilisation)⌉ = %d × ⌈%s ÷ (%s × %s)⌉",
+			in.Queues, fr(lambda), fr(ceiling.Value), fn(in.Utilisation)),
+		fmt.Sprintf("each queue kept %s%% busy at peak, as the consumers are", fn(in.Utilisation*100)))
+	if split <= 1 {
+		return
+	}
+	known := "a planning figure: measure yours with 'warren capacity' on one queue and give its capacity.json to --calibration"
+	if ceiling.Calibrated {
+		known = "as measured"
+	}
+	who, each := "the queue", "the traffic"
+	if in.Queues > 1 {
+		who, each = fmt.Sprintf("each of the %d queues", in.Queues), "each queue's traffic"
+	}
+	how := fmt.Sprintf("bind %s queues to a consistent-hash exchange (x-consistent-hash, the rabbitmq_consistent_hash_exchange plugin) "+
+		"and publish with a routing key that varies per message (an order or customer id), or publish to %s routing keys "+
+		"of a direct exchange, each bound to its own queue; put consumers on every queue. Order then holds within a queue, not across them",
+		fc(split), fc(split))
+	if in.QueueType == Stream {
+		how = fmt.Sprintf("use a super stream of %s partitions (streams' own partitioning, routed by a hash of the routing key "+
+			"or by key), or %s streams behind a consistent-hash exchange", fc(split), fc(split))
+	}
+	over := fc(split) + " queues"
+	if in.Queues > 1 {
+		over += fmt.Sprintf(" (%s in all)", fc(queues))
+	}
+	p.warn("%s would take %s, more than %s sustains (%s, %s): spread %s over %s, then plan again with --queues %s. To spread it, %s",
+		who, fr(lambda), what, fr(ceiling.Value), known, each, over, fc(queues), how)
 }
 
 // planConsumers works out the consumers (Little's law), how fast they

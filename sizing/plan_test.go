@@ -278,7 +278,7 @@ func TestComputeShowsItsWorking(t *testing.T) {
 			t.Errorf("%s displays %q, want %q", key, l.Display(), want)
 		}
 	}
-	if got := p.Sections(); !slices.Equal(got, []string{SectionBacklog, SectionMemory, SectionLimits, SectionConsumers, SectionDisk, SectionNetwork, SectionDescriptors}) {
+	if got := p.Sections(); !slices.Equal(got, []string{SectionBacklog, SectionThroughput, SectionMemory, SectionLimits, SectionConsumers, SectionDisk, SectionNetwork, SectionDescriptors}) {
 		t.Errorf("sections %q", got)
 	}
 	if !slices.Contains(p.Assumed, "consumer processing time 10 ms per message") {
@@ -351,5 +351,77 @@ func TestMaxAge(t *testing.T) {
 		if got := maxAge(d); got != want {
 			t.Errorf("maxAge(%s) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// One queue is one Erlang process: a plan that asks one queue for more than
+// it sustains warns, and says how many queues would carry the rate and how
+// to spread the traffic over them.
+func TestComputeKnowsAQueuesCeiling(t *testing.T) {
+	measured := DefaultConstants("")
+	measured.ClassicQueueRate = Constant{Value: 50000, Source: "calibrated on the test broker: warren capacity", Calibrated: true}
+	tests := []struct {
+		name        string
+		in          Input
+		ceiling     float64
+		queues      float64
+		warnings    []string // substrings of the one warning; none when empty
+		notWarnings []string
+	}{
+		{"100,000 msg/s of 1 KiB on one classic queue", Input{Rate: 100000, BodyBytes: 1024, Backlog: 10 * time.Second, Confirms: true},
+			20000, 7, // ⌈100,000 ÷ (20,000 × 0.8)⌉ = ⌈6.25⌉
+			[]string{"the queue would take 100,000 msg/s, more than one classic queue sustains (20,000 msg/s, a planning figure",
+				"spread the traffic over 7 queues, then plan again with --queues 7",
+				"consistent-hash exchange", "7 routing keys"},
+			[]string{"in all"}},
+		{"500 msg/s fits one queue", Input{Rate: 500, BodyBytes: 1024, Backlog: 10 * time.Second, Confirms: true},
+			20000, 1, nil, nil},
+		{"the plan's queues share the rate", Input{Rate: 100000, BodyBytes: 1024, Backlog: 10 * time.Second, Confirms: true, Queues: 10},
+			20000, 10, nil, nil}, // 10,000 a queue
+		{"fan-out multiplies what each queue takes", Input{Rate: 30000, BodyBytes: 1024, Backlog: 10 * time.Second, Confirms: true, Queues: 2, FanOut: 2},
+			20000, 4, // 30,000 × 2 ÷ 2 = 30,000 a queue: 2 × ⌈30,000 ÷ 16,000⌉
+			[]string{"each of the 2 queues would take 30,000 msg/s", "spread each queue's traffic over 2 queues (4 in all), then plan again with --queues 4"}, nil},
+		{"quorum queues sustain less", Input{Rate: 20000, BodyBytes: 1024, Backlog: 10 * time.Second, Confirms: true, QueueType: Quorum},
+			10000, 3, // ⌈20,000 ÷ 8,000⌉
+			[]string{"more than one quorum queue sustains (10,000 msg/s"}, nil},
+		{"a stream spreads as a super stream", Input{Rate: 100000, BodyBytes: 1024, Backlog: 10 * time.Second, Confirms: true, QueueType: Stream},
+			30000, 5, // ⌈100,000 ÷ 24,000⌉
+			[]string{"more than one stream sustains", "super stream of 5 partitions"}, []string{"routing keys of a direct exchange"}},
+		{"a measured ceiling", Input{Rate: 100000, BodyBytes: 1024, Backlog: 10 * time.Second, Confirms: true, Constants: &measured},
+			50000, 3, // ⌈100,000 ÷ 40,000⌉
+			[]string{"(50,000 msg/s, as measured)"}, []string{"planning figure"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Compute(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.Value("queue_ceiling"); got != tt.ceiling {
+				t.Errorf("queue_ceiling %v, want %v", got, tt.ceiling)
+			}
+			if got := p.Value("queues_for_rate"); got != tt.queues {
+				t.Errorf("queues_for_rate %v, want %v", got, tt.queues)
+			}
+			var warning string
+			for _, w := range p.Warnings {
+				if strings.Contains(w, "sustains") {
+					warning = w
+				}
+			}
+			if (warning != "") != (len(tt.warnings) > 0) {
+				t.Fatalf("warning %q, want one saying %q", warning, tt.warnings)
+			}
+			for _, want := range tt.warnings {
+				if !strings.Contains(warning, want) {
+					t.Errorf("warning %q lacks %q", warning, want)
+				}
+			}
+			for _, not := range tt.notWarnings {
+				if strings.Contains(warning, not) {
+					t.Errorf("warning %q says %q", warning, not)
+				}
+			}
+		})
 	}
 }

@@ -198,13 +198,14 @@ func capacityCmd(ctx context.Context, c *cli, args []string) int {
 	if rep.SustainableRate > 0 {
 		rep.Plan = capacity.NewPlan(s, ref, rep.SustainableRate, *headroom)
 	}
+	rep.Queue, _ = capacity.QueueRateOf(s, rep)
 	if err := results.WriteJSONFile(filepath.Join(dir, capacity.File), rep); err != nil {
 		return fail(c, "capacity", exitFailure, "write %s: %v", capacity.File, err)
 	}
 	if err := reports.RenderCapacity(dir, rep); err != nil {
 		return fail(c, "capacity", exitFailure, "write %s: %v", reports.CapacityFile, err)
 	}
-	printCapacity(c, rep, obj)
+	printCapacity(c, rep, obj, dir)
 	fmt.Fprintf(c.stdout, "capacity: %s\n", filepath.Join(dir, reports.CapacityFile))
 	switch {
 	case ctx.Err() != nil:
@@ -220,7 +221,7 @@ func capacityCmd(ctx context.Context, c *cli, args []string) int {
 }
 
 // printCapacity sums the search up on stdout.
-func printCapacity(c *cli, rep *capacity.Report, obj capacity.Objective) {
+func printCapacity(c *cli, rep *capacity.Report, obj capacity.Objective, dir string) {
 	if rep.SustainableRate == 0 {
 		fmt.Fprintf(c.stdout, "no rate met p99 %s", obj.P99)
 		if rep.FirstFailRate > 0 {
@@ -241,6 +242,14 @@ func printCapacity(c *cli, rep *capacity.Report, obj capacity.Objective) {
 	if rep.Plan != nil {
 		fmt.Fprintf(c.stdout, "plan for %s msg/s (the sustainable rate ÷ %s headroom):\n  %s\n",
 			textfmt.Number(rep.Plan.Rate), strconv.FormatFloat(rep.Plan.Headroom, 'f', -1, 64), rep.Plan.Command)
+	}
+	if q := rep.Queue; q != nil {
+		bound := ""
+		if q.AtLeast {
+			bound = "at least "
+		}
+		fmt.Fprintf(c.stdout, "one %s queue sustained %s%s: 'warren size --calibration %s' plans with it\n",
+			q.Type, bound, textfmt.Rate(q.Rate), filepath.Join(dir, capacity.File))
 	}
 }
 

@@ -86,6 +86,9 @@ run: {duration: 10s}
 	if !rep.Resolved || rep.LimitedBy != capacity.LimitBroker {
 		t.Errorf("resolved %v, limited by %q (stopped: %s)", rep.Resolved, rep.LimitedBy, rep.Stopped)
 	}
+	if rep.Queue != nil {
+		t.Errorf("consumers with a processing time measured the queue: %+v", rep.Queue)
+	}
 	for _, want := range []string{"sustainable: ", "warren size --rate ", "--processing-time 200ms", "capacity: " + filepath.Join(dir, "capacity.md")} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
@@ -236,6 +239,11 @@ run: {duration: 10s}
 			i, rep.SustainableRate, rep.FirstFailRate, len(rep.Steps), rep.Stopped, rep.LimitedBy)
 		if rep.SustainableRate <= 0 {
 			t.Errorf("search %d found no sustainable rate: %+v", i, rep)
+		}
+		// Every message goes to one queue whose consumer takes it at once:
+		// the search measured what the queue sustains.
+		if rep.LimitedBy == capacity.LimitBroker && (rep.Queue == nil || rep.Queue.Type != "classic" || rep.Queue.BodyBytes != 1024 || rep.Queue.Rate != rep.SustainableRate) {
+			t.Errorf("search %d: queue %+v", i, rep.Queue)
 		}
 		rates = append(rates, rep.SustainableRate)
 	}

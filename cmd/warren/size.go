@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/warrenmq/warren/calibrate"
+	"github.com/warrenmq/warren/capacity"
 	"github.com/warrenmq/warren/plancode"
 	"github.com/warrenmq/warren/reports"
 	"github.com/warrenmq/warren/results"
@@ -32,7 +34,8 @@ type sizeFlags struct {
 	brokerRAM, version         string
 	exchange, routingKey       string
 	prefetchCap                int
-	calibration, out, client   string
+	out, client                string
+	calibration                []string
 	scenario                   string
 	assumptions                bool
 }
@@ -60,7 +63,7 @@ func (f *sizeFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.routingKey, "routing-key", "", "a typical routing key (its length counts in the network bytes)")
 	fs.IntVar(&f.prefetchCap, "prefetch-cap", 0, "highest prefetch to suggest (default 300)")
 	fs.StringVar(&f.scenario, "scenario", "", "read the inputs from the sizing: block of a scenario (a built-in name or a YAML file); flags given as well win")
-	fs.StringVar(&f.calibration, "calibration", "", "use the constants measured by 'warren size calibrate' (a calibration.json)")
+	fs.StringArrayVar(&f.calibration, "calibration", nil, "use the constants measured by 'warren size calibrate' (a calibration.json), or the rate one queue sustained in a 'warren capacity' search of one queue (its capacity.json); repeatable")
 	fs.StringVar(&f.out, "out", "", "also write sizing.md and charts into this directory (created if missing)")
 	fs.StringVar(&f.client, "client", "", "also print the production settings for one client: go, python, java or node")
 	fs.BoolVarP(&f.assumptions, "assumptions", "a", false, "print each line's assumptions under it")
@@ -244,16 +247,15 @@ func sizeCmd(ctx context.Context, c *cli, args []string) int {
 	if err != nil {
 		return fail(c, "size", exitBadInput, "%v", err)
 	}
-	report := reports.SizingReport{CalibrationFile: f.calibration}
-	if f.calibration != "" {
-		cal, err := results.ReadCalibration(f.calibration)
+	report := reports.SizingReport{CalibrationFile: strings.Join(f.calibration, ", ")}
+	if len(f.calibration) > 0 {
+		m, version, err := readCalibrations(f.calibration)
 		if err != nil {
 			return fail(c, "size", exitBadInput, "--calibration: %v", err)
 		}
 		if in.Version == "" {
-			in.Version = cal.Broker.Version
+			in.Version = version
 		}
-		m := calibrate.Measurements(cal)
 		k := sizing.DefaultConstants(in.Version).Calibrate(m, in.BodyBytes)
 		in.Constants, report.CalibratedOn = &k, m.Broker
 	}
@@ -283,6 +285,41 @@ func sizeCmd(ctx context.Context, c *cli, args []string) int {
 		fmt.Fprintf(c.stdout, "\nplan: %s\n", filepath.Join(f.out, reports.SizingFile))
 	}
 	return exitOK
+}
+
+// readCalibrations reads the files given to --calibration: at most one
+// calibration.json of 'warren size calibrate', and any capacity.json of a
+// 'warren capacity' search of one queue. It returns the model's
+// measurements from them all and the version of the broker calibrated.
+func readCalibrations(paths []string) (sizing.Measurements, string, error) {
+	var m sizing.Measurements
+	var rates []sizing.QueueRateMeasurement
+	version, calibrated := "", false
+	for _, path := range paths {
+		var rep capacity.Report
+		if data, err := os.ReadFile(path); err == nil && json.Unmarshal(data, &rep) == nil && rep.Schema == capacity.Schema {
+			r, err := calibrate.QueueRate(&rep, path)
+			if err != nil {
+				return m, "", err
+			}
+			rates = append(rates, r)
+			if m.Broker == "" {
+				m.Broker = "the broker at " + rep.Broker
+			}
+			continue
+		}
+		if calibrated {
+			return m, "", fmt.Errorf("%s: a second calibration.json: give one", path)
+		}
+		// ReadCalibration says what is wrong with any other file.
+		cal, err := results.ReadCalibration(path)
+		if err != nil {
+			return m, "", err
+		}
+		m, version, calibrated = calibrate.Measurements(cal), cal.Broker.Version, true
+	}
+	m.QueueRates = rates
+	return m, version, nil
 }
 
 // sizingTargets reads the sizing: block of a scenario (a built-in name or a

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/warrenmq/warren/capacity"
 	"github.com/warrenmq/warren/internal/testbroker"
 	"github.com/warrenmq/warren/reports"
 	"github.com/warrenmq/warren/results"
@@ -174,7 +175,7 @@ func TestSizeUsesCalibration(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 	for _, want := range []string{
-		"calibrated on RabbitMQ 4.1.0 on rabbit@test (" + path + "): 4 of 14 measured", // message, empty queue, channel, frame_max
+		"calibrated on RabbitMQ 4.1.0 on rabbit@test (" + path + "): 4 of 17 measured", // message, empty queue, channel, frame_max
 		"11.7 KiB + 5,000 × 700 B", // the calibrated queue: 12,000 + 5,000 × 700
 		"3.3 MiB",
 		"÷ 0.6 × 1.5", // the calibrated broker's version picks the 4.x watermark
@@ -306,5 +307,86 @@ func TestSizeFromScenario(t *testing.T) {
 	code, _, stderr = runCLI(t, nil, "size", "--scenario", "greenhouse")
 	if code != exitBadInput || !strings.Contains(stderr, "no sizing: block") {
 		t.Errorf("a scenario without a sizing block: exit %d, %q", code, stderr)
+	}
+}
+
+// One queue is one Erlang process: a plan that asks one queue for more
+// than it sustains warns and proposes a queue count and the routing.
+func TestSizeWarnsAboutOneQueue(t *testing.T) {
+	code, out, errOut := runCLI(t, nil, "size", "--rate", "100000", "--size", "1KiB", "--backlog", "10s")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{
+		"QUEUE THROUGHPUT",
+		"Rate one classic queue sustains 20,000 msg/s",
+		"Queues the rate needs 7 ", // ⌈100,000 ÷ (20,000 × 0.8)⌉
+		"! the queue would take 100,000 msg/s, more than one classic queue sustains (20,000 msg/s, a planning figure",
+		"spread the traffic over 7 queues, then plan again with --queues 7",
+		"consistent-hash exchange", "or publish to 7 routing keys",
+	} {
+		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// Planned again as it says, the warning goes.
+	code, out, _ = runCLI(t, nil, "size", "--rate", "100000", "--size", "1KiB", "--backlog", "10s", "--queues", "7")
+	if code != exitOK || strings.Contains(out, "more than one classic queue sustains") {
+		t.Errorf("exit %d; with 7 queues the plan still warns:\n%s", code, out)
+	}
+}
+
+// A capacity search of one queue measures what the queue sustains; warren
+// size takes it from the capacity.json given to --calibration, alone or
+// beside a calibration.json.
+func TestSizeUsesAQueueRateFromCapacity(t *testing.T) {
+	dir := t.TempDir()
+	capPath := filepath.Join(dir, "capacity.json")
+	rep := &capacity.Report{Schema: capacity.Schema, Scenario: "one-queue", Broker: "amqp://guest:xxxxx@127.0.0.1:5672/",
+		Objective:       capacity.ObjectiveRecord{P99Micros: 50_000, MinAchieved: 0.99, MaxGrowth: 0.01},
+		SustainableRate: 50000, FirstFailRate: 52000, LimitedBy: capacity.LimitBroker,
+		Queue: &capacity.QueueRate{Queue: "q", Type: "classic", BodyBytes: 1024, Persistent: true, Confirms: true, Rate: 50000}}
+	if err := results.WriteJSONFile(capPath, rep); err != nil {
+		t.Fatal(err)
+	}
+	calPath := filepath.Join(dir, "calibration.json")
+	cal := &results.Calibration{Schema: results.CalibrationSchema, Broker: results.CalibrationBroker{Product: "RabbitMQ", Version: "4.1.0", Node: "rabbit@test"},
+		FrameMax: 131072, ChannelBytes: 30000}
+	if err := cal.WriteFile(calPath); err != nil {
+		t.Fatal(err)
+	}
+	for _, files := range [][]string{{capPath}, {calPath, capPath}} {
+		args := []string{"size", "--rate", "100000", "--size", "1KiB", "--backlog", "10s"}
+		for _, f := range files {
+			args = append(args, "--calibration", f)
+		}
+		code, out, errOut := runCLI(t, nil, args...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d, stderr %q", files, code, errOut)
+		}
+		for _, want := range []string{
+			"Rate one classic queue sustains 50,000 msg/s measured on your broker",
+			"(50,000 msg/s, as measured): spread the traffic over 3 queues", // ⌈100,000 ÷ 40,000⌉
+		} {
+			out := strings.Join(strings.Fields(out), " ")
+			if !strings.Contains(out, want) {
+				t.Errorf("%v: output lacks %q:\n%s", files, want, out)
+			}
+		}
+		if len(files) == 1 && !strings.Contains(out, "calibrated on the broker at amqp://guest:xxxxx@127.0.0.1:5672/ ("+capPath+"): 1 of 17 measured") {
+			t.Errorf("the constants line does not name the capacity file:\n%s", out)
+		}
+		if len(files) == 2 && !strings.Contains(out, "calibrated on RabbitMQ 4.1.0 on rabbit@test ("+calPath+", "+capPath+"): 3 of 17 measured") {
+			t.Errorf("the constants line does not count both files:\n%s", out)
+		}
+	}
+	// A search that did not measure one queue has nothing to give.
+	rep.Queue = nil
+	if err := results.WriteJSONFile(capPath, rep); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, nil, "size", "--rate", "500", "--size", "1KiB", "--backlog", "10s", "--calibration", capPath)
+	if code != exitBadInput || !strings.Contains(errOut, "did not measure one queue") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }
