@@ -158,9 +158,20 @@ func VerifyDurability(ctx context.Context, s *scenarios.Scenario, restart func(c
 	if err := r.consumeBack(ctx, probe, held); err != nil {
 		return nil, err
 	}
-	// What is still queued survived the restart: it is not lost.
+	// What is still queued survived the restart: it is not lost. A count
+	// that cannot be read leaves the verdict open, so it is an error, not
+	// a loss; a queue that is gone holds nothing.
 	for name, q := range r.queues {
-		if n, err := probe.count(name); err == nil {
+		n, err := probe.count(name)
+		for try := 1; err != nil && !isNotFound(err) && try < 5; try++ {
+			time.Sleep(probeEvery)
+			n, err = probe.count(name)
+		}
+		switch {
+		case isNotFound(err):
+		case err != nil:
+			return nil, fmt.Errorf("could not read how many messages queue %q still holds, so cannot tell what was lost: %w", name, err)
+		default:
 			q.setLeftover(n)
 		}
 	}
@@ -211,9 +222,8 @@ func (r *runner) awaitQueues(ctx context.Context, probe *queueProbe) (held map[s
 			n, err := probe.count(w.q.Name)
 			now := time.Now()
 			late := now.After(deadline)
-			var amqpErr *amqp.Error
 			switch {
-			case errors.As(err, &amqpErr) && amqpErr.Code == amqp.NotFound && (late || !outlivesRestart(w.q)):
+			case isNotFound(err) && (late || !outlivesRestart(w.q)):
 				gone[w.q.Name] = true
 				continue
 			case err != nil && late:
@@ -241,6 +251,12 @@ func (r *runner) awaitQueues(ctx context.Context, probe *queueProbe) (held map[s
 		}
 	}
 	return held, gone, nil
+}
+
+// isNotFound tells a passive declare's "no such queue".
+func isNotFound(err error) bool {
+	var amqpErr *amqp.Error
+	return errors.As(err, &amqpErr) && amqpErr.Code == amqp.NotFound
 }
 
 // outlivesRestart reports whether the broker keeps the queue itself across a
