@@ -449,6 +449,7 @@ func (r *runner) result(col *collector, started, pubEnded time.Time) *results.Re
 	res.Warnings = append(res.Warnings, r.warnings...)
 	r.mu.Unlock()
 	res.Warnings = append(res.Warnings, res.Judge()...)
+	res.Verdicts = results.Evaluate(res)
 	return res
 }
 

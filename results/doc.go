@@ -20,6 +20,8 @@
 // Recover rebuilds the Result of a run that was killed from what it
 // streamed, and Merge joins the run directories of the instances of one
 // shared run into one Result, histograms and message accounting included.
+// Evaluate judges a Result by its scenario's thresholds and the default
+// integrity threshold: a Verdict each, pass, fail or unknown.
 //
 // The package reads and writes files only: it imports no AMQP client and no
 // chart library, so reports and other readers of results stay light. It

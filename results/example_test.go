@@ -77,3 +77,40 @@ func ExampleResult_SetHistogram() {
 	// p99: 9903 µs
 	// values: 1000
 }
+
+func ExampleEvaluate() {
+	sc := &scenarios.Scenario{
+		Name:       "orders",
+		Publishers: []scenarios.PublisherGroup{{Confirm: true, Rate: scenarios.Rate{PerSecond: 500}}},
+		Consumers:  []scenarios.ConsumerGroup{{Queue: "orders"}},
+	}
+	for _, s := range []string{"e2e_p99<50ms", "publish_rate>=99%"} {
+		t, err := scenarios.ParseThreshold(s)
+		if err != nil {
+			panic(err)
+		}
+		sc.Thresholds = append(sc.Thresholds, t)
+	}
+	r := &results.Result{
+		Scenario:  sc,
+		Summary:   results.Summary{TargetRate: 500, Published: 4900, Confirmed: 4900, PublishRate: 490, ConsumeRate: 489},
+		Latency:   map[string]results.LatencySummary{results.MetricEndToEnd: {Count: 4890, P99: 61_000}},
+		Integrity: results.Integrity{Expected: 4900, Received: 4890, Lost: 10},
+	}
+	extra, _ := scenarios.ParseThreshold("consume_rate>=400/s")
+	verdicts := results.Evaluate(r, extra)
+	for _, v := range verdicts {
+		figure := v.Note
+		if v.Observed != nil {
+			figure = fmt.Sprint(*v.Observed)
+		}
+		fmt.Printf("%-20s %-7s %s\n", v.Threshold, v.Status, figure)
+	}
+	fmt.Println("failed:", results.Failed(verdicts))
+	// Output:
+	// lost==0              fail    10
+	// e2e_p99<50ms         fail    0.061
+	// publish_rate>=99%    fail    98
+	// consume_rate>=400/s  pass    489
+	// failed: true
+}

@@ -134,6 +134,7 @@ func Merge(dirs ...string) (*Result, error) {
 	out.Broker = mergeBroker(base, results)
 	out.Integrity = acc.Integrity()
 	out.Warnings = append(out.Warnings, out.Judge()...)
+	out.Verdicts = Evaluate(out)
 	return out, nil
 }
 

@@ -63,6 +63,11 @@ type Result struct {
 	// Outages are the times a connection was down.
 	Outages  []Outage `json:"outages,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
+	// Verdicts judge the run by its thresholds (Evaluate): the default
+	// integrity threshold and the scenario's own, which include those
+	// given on the command line. Absent in results written before
+	// thresholds existed.
+	Verdicts []Verdict `json:"verdicts,omitempty"`
 	// Incomplete is set on a result rebuilt from a run that was killed
 	// ("stopped at 06:41:12 after 6h52m0s"); empty for a finished run.
 	Incomplete string `json:"incomplete,omitempty"`
