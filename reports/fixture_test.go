@@ -174,10 +174,15 @@ func greenhouseResult(t testing.TB) *results.Result {
 		cons += s.Consumed
 	}
 
-	return &results.Result{
+	sc := fixtureScenario()
+	// One of each kind, one crossed (a stall reached 260 ms), one read from
+	// the histogram (p95 is not in the latency table).
+	sc.Thresholds = fixtureThresholds(t, "e2e_p99<50ms", "e2e_p95<20ms", "e2e_max<100ms", "confirm_p999<=200ms",
+		"duplicated==0", "publish_rate>=99%", "consume_rate>=900/s")
+	r := &results.Result{
 		Schema:   results.ResultSchema,
 		ID:       "20250314T092653Z-greenhouse-7f3a",
-		Scenario: fixtureScenario(),
+		Scenario: sc,
 		Environment: results.Environment{
 			WarrenVersion: "v0.4.0",
 			GoVersion:     "go1.26.8",
@@ -243,6 +248,21 @@ func greenhouseResult(t testing.TB) *results.Result {
 			"generator fell behind its target rate by 39% in second 12: results understate the broker",
 		},
 	}
+	r.Verdicts = results.Evaluate(r) // as a run records them
+	return r
+}
+
+func fixtureThresholds(t testing.TB, texts ...string) []scenarios.Threshold {
+	t.Helper()
+	var out []scenarios.Threshold
+	for _, s := range texts {
+		th, err := scenarios.ParseThreshold(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, th)
+	}
+	return out
 }
 
 // greenhouseBroker is what the monitor saw of the greenhouse run through
@@ -307,6 +327,10 @@ func lossyResult(t testing.TB) *results.Result {
 	sc.Run.WarmUp = 0
 	sc.Publishers[0].Confirm = false
 	sc.Publishers[0].Rate = scenarios.Rate{Unlimited: true}
+	// Thresholds this run cannot judge (written before its consumers were
+	// removed, say): unknown, which fails it. No Verdicts recorded: the
+	// report judges a result written before thresholds existed.
+	sc.Thresholds = fixtureThresholds(t, "e2e_p99<50ms", "publish_rate>=99%", "lost<=0.1%")
 	start := time.Date(2025, 3, 14, 10, 0, 0, 0, time.FixedZone("CET", 3600))
 	var series []results.Second
 	for s := 1; s <= 5; s++ {

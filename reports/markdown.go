@@ -32,6 +32,7 @@ func markdown(r *results.Result) []byte {
 
 	w.linef("# warren run: %s", textfmt.EscapeMarkdown(scenarioName(r)))
 	w.blank()
+	writeVerdicts(&w, r)
 	if len(r.Warnings) > 0 {
 		for i, warn := range r.Warnings {
 			if i > 0 {
