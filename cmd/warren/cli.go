@@ -41,7 +41,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"size", "plan broker RAM, queue limits, consumers, disk and network from rate, size and backlog", sizeCmd},
-		{"run", "run a scenario against a broker and write a report", runCmd},
+		{"run", "run a scenario against a broker and write a report; exit 1 when a threshold fails", runCmd},
 		{"report", "re-render a run directory's report.md and charts from its result.json", reportCmd},
 		{"compare", "compare runs with a baseline; exit 1 when a threshold is crossed", compareCmd},
 		{"merge", "join the runs of several instances of one shared run into one result and report", mergeCmd},

@@ -16,14 +16,19 @@ import (
 // result and report.
 func mergeCmd(_ context.Context, c *cli, args []string) int {
 	fs := newFlags(c, "merge", "merge RUN_DIR RUN_DIR [RUN_DIR...] --out DIR",
-		"warren merge runs/pod-0 runs/pod-1 runs/pod-2 --out runs/merged")
+		"warren merge runs/pod-0 runs/pod-1 runs/pod-2 --out runs/merged --threshold 'e2e_p99<50ms'")
 	out := fs.String("out", "", "directory to write the merged result.json, accounting.json, latency.hlog and report to; must not exist")
 	noReport := fs.Bool("no-report", false, "write result.json, accounting.json and latency.hlog only, no report.md or charts")
+	thresholds := registerThresholds(fs)
 	if done, code := parseFlags(c, fs, args); done {
 		return code
 	}
 	if fs.NArg() < 2 {
 		return fail(c, "merge", exitBadInput, "expected the run directories of two or more instances, got %d", fs.NArg())
+	}
+	extra, err := parseThresholds(*thresholds)
+	if err != nil {
+		return fail(c, "merge", exitBadInput, "%v", err)
 	}
 	if *out == "" {
 		return fail(c, "merge", exitBadInput, "--out is required: the directory to write the merged run to")
@@ -39,6 +44,17 @@ func mergeCmd(_ context.Context, c *cli, args []string) int {
 	res, err := results.Merge(fs.Args()...)
 	if err != nil {
 		return fail(c, "merge", exitBadInput, "%v", err)
+	}
+	// The merged run is judged by the thresholds of the scenario as the
+	// instances ran it, and those given here, which the merged result
+	// records with its scenario.
+	if len(extra) > 0 {
+		sc := res.Scenario.Clone()
+		if err := addThresholds(sc, extra); err != nil {
+			return fail(c, "merge", exitBadInput, "%v", err)
+		}
+		res.Scenario = sc
+		res.Verdicts = results.Evaluate(res)
 	}
 
 	// Everything is written into a hidden directory first and renamed at
@@ -64,10 +80,16 @@ func mergeCmd(_ context.Context, c *cli, args []string) int {
 	}
 	fmt.Fprintf(c.stdout, "merged %d instances (%s)\n", fs.NArg(), res.Environment.InstanceID)
 	printSummary(c.stdout, res)
+	failed := printVerdicts(c, "merge", res.Verdicts)
 	if *noReport {
 		fmt.Fprintf(c.stdout, "result: %s\n", filepath.Join(*out, results.ResultFile))
 	} else {
 		fmt.Fprintf(c.stdout, "report: %s\n", filepath.Join(*out, results.ReportFile))
+	}
+	if failed {
+		// A threshold failed or could not be judged (a lost confirmed
+		// message among them): the answer is no.
+		return exitFailure
 	}
 	return exitOK
 }

@@ -170,18 +170,23 @@ func (f *runFlags) options(s *scenarios.Scenario) []loadgen.Option {
 
 func runCmd(ctx context.Context, c *cli, args []string) int {
 	fs := newFlags(c, "run", "run NAME|FILE [flags]",
-		"warren run greenhouse --duration 30s --rate 2000 --prefetch 50\nwarren run my-service.yaml --uri amqp://user:pass@127.0.0.1:5672/vhost --out runs/baseline")
+		"warren run greenhouse --duration 30s --rate 2000 --prefetch 50\nwarren run my-service.yaml --uri amqp://user:pass@127.0.0.1:5672/vhost --out runs/baseline\nwarren run my-service.yaml --threshold 'e2e_p99<50ms' --threshold 'publish_rate>=99%'   # exit 1 when one fails")
 	rf := runFlags{stopNow: c.stopNow}
 	rf.register(fs)
 	out := fs.String("out", "", "run directory to write (default runs/<timestamp>-<scenario>); must not exist")
 	noReport := fs.Bool("no-report", false, "write result.json and latency.hlog only, no report.md or charts")
 	quiet := fs.Bool("quiet", false, "no progress line")
 	repeat := fs.Int("repeat", 1, "run the scenario N times, into DIR/1 … DIR/N, so that 'warren compare' can judge the run-to-run spread")
+	thresholds := registerThresholds(fs)
 	if done, code := parseFlags(c, fs, args); done {
 		return code
 	}
 	if *repeat < 1 || *repeat > 100 {
 		return fail(c, "run", exitBadInput, "--repeat must be between 1 and 100, got %d", *repeat)
+	}
+	extra, err := parseThresholds(*thresholds)
+	if err != nil {
+		return fail(c, "run", exitBadInput, "%v", err)
 	}
 	if fs.NArg() != 1 {
 		return fail(c, "run", exitBadInput, "expected one scenario (a built-in name or a YAML file), got %d: see 'warren scenarios'", fs.NArg())
@@ -204,6 +209,11 @@ func runCmd(ctx context.Context, c *cli, args []string) int {
 		}
 		return exitBadInput
 	}
+	// After the file's own are validated, so that a problem with one
+	// given here is told as a flag's, not as the file's.
+	if err := addThresholds(s, extra); err != nil {
+		return fail(c, "run", exitBadInput, "%v", err)
+	}
 
 	dir := *out
 	if dir == "" {
@@ -223,6 +233,7 @@ func runCmd(ctx context.Context, c *cli, args []string) int {
 			return fail(c, "run", exitBadInput, "run directory %s exists already: choose another --out, or remove it", dir)
 		}
 	}
+	failed := false
 	for i := 1; i <= *repeat; i++ {
 		runDir := dir
 		if *repeat > 1 {
@@ -243,14 +254,22 @@ func runCmd(ctx context.Context, c *cli, args []string) int {
 			return code
 		}
 		printSummary(c.stdout, res)
+		if printVerdicts(c, "run", res.Verdicts) {
+			failed = true
+		}
 		if *noReport {
 			fmt.Fprintf(c.stdout, "result: %s\n", filepath.Join(runDir, "result.json"))
 		} else {
 			fmt.Fprintf(c.stdout, "report: %s\n", filepath.Join(runDir, "report.md"))
 		}
 	}
-	if ctx.Err() != nil {
+	switch {
+	case ctx.Err() != nil:
 		return exitInterrupted
+	case failed:
+		// A threshold failed or could not be judged (a lost confirmed
+		// message among them): the answer is no.
+		return exitFailure
 	}
 	return exitOK
 }
