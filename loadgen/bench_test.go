@@ -37,20 +37,20 @@ func BenchmarkReadStamp(b *testing.B) {
 
 func BenchmarkRecorderRecord(b *testing.B) {
 	b.ReportAllocs()
-	r := NewRecorder()
-	r.Record(MetricIDEndToEnd, 0) // allocate the histogram outside the loop
+	r := newRecorder()
+	r.Record(metricEndToEnd, 0) // allocate the histogram outside the loop
 	var d time.Duration
 	for b.Loop() {
 		d = (d + 7919*time.Microsecond) % (10 * time.Second) // spread over buckets
-		r.Record(MetricIDEndToEnd, d)
+		r.Record(metricEndToEnd, d)
 	}
 }
 
 func BenchmarkRecorderAdd(b *testing.B) {
 	b.ReportAllocs()
-	r := NewRecorder()
+	r := newRecorder()
 	for b.Loop() {
-		r.Add(CounterPublished, 1)
+		r.Add(counterPublished, 1)
 	}
 }
 
@@ -58,9 +58,9 @@ func BenchmarkRecorderAdd(b *testing.B) {
 // recorder every millisecond, as in a run (where it is once a second).
 func BenchmarkRecorderRecordWhileSwapping(b *testing.B) {
 	b.ReportAllocs()
-	r := NewRecorder()
-	r.Record(MetricIDEndToEnd, 0)
-	iv := NewInterval()
+	r := newRecorder()
+	r.Record(metricEndToEnd, 0)
+	iv := newInterval()
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -81,7 +81,7 @@ func BenchmarkRecorderRecordWhileSwapping(b *testing.B) {
 	var d time.Duration
 	for b.Loop() {
 		d = (d + 7919*time.Microsecond) % (10 * time.Second)
-		r.Record(MetricIDEndToEnd, d)
+		r.Record(metricEndToEnd, d)
 	}
 	close(stop)
 	wg.Wait()
@@ -91,12 +91,12 @@ func BenchmarkRecorderRecordWhileSwapping(b *testing.B) {
 // (one metric with values spread over 10 s), which the owner waits out.
 func BenchmarkRecorderSwap(b *testing.B) {
 	b.ReportAllocs()
-	r := NewRecorder()
-	iv := NewInterval()
+	r := newRecorder()
+	iv := newInterval()
 	for b.Loop() {
 		b.StopTimer()
 		for i := range 1000 {
-			r.Record(MetricIDEndToEnd, time.Duration(i)*10*time.Millisecond)
+			r.Record(metricEndToEnd, time.Duration(i)*10*time.Millisecond)
 		}
 		b.StartTimer()
 		r.Swap(iv)

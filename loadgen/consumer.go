@@ -123,7 +123,7 @@ type consumer struct {
 	tag   string
 	ch    *amqp.Channel // the current channel; replaced after a reconnect
 	q     *queueTracker
-	rec   *Recorder
+	rec   *recorder
 	link  *link
 	done  chan struct{}
 	once  sync.Once
@@ -322,15 +322,15 @@ func (c *consumer) consume(deliveries <-chan amqp.Delivery, st *consumeState) {
 			c.q.recordForeign()
 		case outcome != scenarios.OutcomeAck && c.g.Requeue:
 			// It comes back: it is counted when it is finally taken.
-			c.rec.Add(CounterRejected, 1)
+			c.rec.Add(counterRejected, 1)
 		default:
 			if outcome != scenarios.OutcomeAck {
-				c.rec.Add(CounterRejected, 1)
+				c.rec.Add(counterRejected, 1)
 				c.q.addRejected()
 			}
-			c.rec.Record(MetricIDEndToEnd, now.Sub(time.Unix(0, stamp.Intended)))
-			c.rec.Record(MetricIDEndToEndActual, now.Sub(time.Unix(0, stamp.Sent)))
-			c.rec.Add(CounterConsumed, 1)
+			c.rec.Record(metricEndToEnd, now.Sub(time.Unix(0, stamp.Intended)))
+			c.rec.Record(metricEndToEndActual, now.Sub(time.Unix(0, stamp.Sent)))
+			c.rec.Add(counterConsumed, 1)
 			c.q.record(&stamp, d.Redelivered)
 			if prev, seen := st.last[stamp.Publisher]; seen && stamp.Seq < prev {
 				st.reordered++

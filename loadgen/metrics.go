@@ -26,7 +26,7 @@ type promCollector struct {
 	r        *runner
 	col      *collector
 	mon      *monitor
-	counters map[Counter]*prometheus.Desc
+	counters map[counterID]*prometheus.Desc
 	latency  *prometheus.Desc
 	ready    *prometheus.Desc
 	lag      *prometheus.Desc
@@ -39,14 +39,14 @@ func newPromCollector(r *runner, col *collector, mon *monitor) *promCollector {
 	}
 	return &promCollector{
 		r: r, col: col, mon: mon,
-		counters: map[Counter]*prometheus.Desc{
-			CounterPublished:   counter("messages_published", "Messages published."),
-			CounterConfirmed:   counter("messages_confirmed", "Messages confirmed by the broker."),
-			CounterNacked:      counter("messages_nacked", "Messages nacked by the broker."),
-			CounterReturned:    counter("messages_returned", "Messages returned as unroutable."),
-			CounterRepublished: counter("messages_republished", "Messages sent again after their channel went without confirming them."),
-			CounterConsumed:    counter("messages_consumed", "Messages consumed."),
-			CounterRejected:    counter("messages_rejected", "Deliveries rejected or nacked by the consumers."),
+		counters: map[counterID]*prometheus.Desc{
+			counterPublished:   counter("messages_published", "Messages published."),
+			counterConfirmed:   counter("messages_confirmed", "Messages confirmed by the broker."),
+			counterNacked:      counter("messages_nacked", "Messages nacked by the broker."),
+			counterReturned:    counter("messages_returned", "Messages returned as unroutable."),
+			counterRepublished: counter("messages_republished", "Messages sent again after their channel went without confirming them."),
+			counterConsumed:    counter("messages_consumed", "Messages consumed."),
+			counterRejected:    counter("messages_rejected", "Deliveries rejected or nacked by the consumers."),
 		},
 		latency: prometheus.NewDesc("warren_latency_seconds", "Latency by metric: end_to_end (from the intended send), end_to_end_actual, confirm, send_delay.", []string{"metric"}, labels),
 		ready:   prometheus.NewDesc("warren_queue_ready_messages", "Messages ready in the queue at the last sample.", []string{"queue"}, labels),
@@ -68,7 +68,7 @@ func (p *promCollector) Collect(ch chan<- prometheus.Metric) {
 	for c, d := range p.counters {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(counters[c]))
 	}
-	for m := Metric(0); m < numMetrics; m++ {
+	for m := metricID(0); m < numMetrics; m++ {
 		h := hists[m]
 		if h == nil || h.TotalCount() == 0 {
 			continue

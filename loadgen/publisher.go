@@ -22,7 +22,7 @@ type publisher struct {
 	link   *link
 	ch     *amqp.Channel
 	pacer  Pacer
-	rec    *Recorder
+	rec    *recorder
 	keys   scenarios.KeyChoice
 	routes [][]string // queues each key reaches, by key index
 	body   []byte     // sized for the largest message; each send uses a prefix
@@ -250,7 +250,7 @@ func (p *publisher) republish() bool {
 		f.sent = stamp.Sent
 		p.inflight[tag%window] = f
 		p.outstanding++
-		p.rec.Add(CounterRepublished, 1)
+		p.rec.Add(counterRepublished, 1)
 		p.mu.Lock()
 		p.republished++
 		p.mu.Unlock()
@@ -413,9 +413,9 @@ loop:
 			}
 			continue
 		}
-		p.rec.Record(MetricIDSendDelay, now.Sub(intended))
-		p.rec.Add(CounterPublished, 1)
-		p.rec.Add(CounterBytesPublished, int64(len(msg.Body)))
+		p.rec.Record(metricSendDelay, now.Sub(intended))
+		p.rec.Add(counterPublished, 1)
+		p.rec.Add(counterBytesPublished, int64(len(msg.Body)))
 		if p.g.Confirm {
 			p.inflight[tag%uint64(window)] = sent
 			p.outstanding++
@@ -524,21 +524,21 @@ func (p *publisher) confirmed(c amqp.Confirmation) {
 	p.outstanding--
 	now := time.Now().UnixNano()
 	if c.Ack {
-		p.rec.Record(MetricIDConfirm, time.Duration(now-f.sent))
-		p.rec.Add(CounterConfirmed, 1)
+		p.rec.Record(metricConfirm, time.Duration(now-f.sent))
+		p.rec.Add(counterConfirmed, 1)
 		p.mu.Lock()
 		p.perKey[f.key]++
 		p.mu.Unlock()
 		return
 	}
-	p.rec.Add(CounterNacked, 1)
+	p.rec.Add(counterNacked, 1)
 	p.mu.Lock()
 	p.notAcked = append(p.notAcked, f.seq)
 	p.mu.Unlock()
 }
 
 func (p *publisher) returned(ret amqp.Return) {
-	p.rec.Add(CounterReturned, 1)
+	p.rec.Add(counterReturned, 1)
 }
 
 // expectedPerQueue is how many copies each queue should get from this

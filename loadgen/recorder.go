@@ -10,117 +10,117 @@ import (
 	"github.com/warrenmq/warren/results"
 )
 
-// Metric names a latency that a Recorder measures.
-type Metric uint8
+// metricID names a latency that a recorder measures.
+type metricID uint8
 
 const (
-	// MetricIDEndToEnd is publish-to-delivery latency from the intended
-	// send time (MetricEndToEnd).
-	MetricIDEndToEnd Metric = iota
-	// MetricIDEndToEndActual is publish-to-delivery latency from the actual
-	// send (MetricEndToEndActual).
-	MetricIDEndToEndActual
-	// MetricIDConfirm is actual send to confirm (MetricConfirm).
-	MetricIDConfirm
-	// MetricIDSendDelay is actual minus intended send time (MetricSendDelay).
-	MetricIDSendDelay
+	// metricEndToEnd is publish-to-delivery latency from the intended
+	// send time (results.MetricEndToEnd).
+	metricEndToEnd metricID = iota
+	// metricEndToEndActual is publish-to-delivery latency from the actual
+	// send (results.MetricEndToEndActual).
+	metricEndToEndActual
+	// metricConfirm is actual send to confirm (results.MetricConfirm).
+	metricConfirm
+	// metricSendDelay is actual minus intended send time (results.MetricSendDelay).
+	metricSendDelay
 
 	numMetrics
 )
 
 // Name returns the metric's name as used in result.json and latency.hlog.
-func (m Metric) Name() string {
+func (m metricID) Name() string {
 	switch m {
-	case MetricIDEndToEnd:
+	case metricEndToEnd:
 		return results.MetricEndToEnd
-	case MetricIDEndToEndActual:
+	case metricEndToEndActual:
 		return results.MetricEndToEndActual
-	case MetricIDConfirm:
+	case metricConfirm:
 		return results.MetricConfirm
-	case MetricIDSendDelay:
+	case metricSendDelay:
 		return results.MetricSendDelay
 	}
 	return "metric" + strconv.Itoa(int(m))
 }
 
-// Counter names a per-interval count that a Recorder keeps.
-type Counter uint8
+// counterID names a per-interval count that a recorder keeps.
+type counterID uint8
 
 const (
-	// CounterPublished counts messages handed to the client library.
-	CounterPublished Counter = iota
-	// CounterConfirmed counts positive publisher confirms (basic.ack).
-	CounterConfirmed
-	// CounterNacked counts negative confirms (basic.nack).
-	CounterNacked
-	// CounterReturned counts mandatory messages the broker returned
+	// counterPublished counts messages handed to the client library.
+	counterPublished counterID = iota
+	// counterConfirmed counts positive publisher confirms (basic.ack).
+	counterConfirmed
+	// counterNacked counts negative confirms (basic.nack).
+	counterNacked
+	// counterReturned counts mandatory messages the broker returned
 	// unroutable (basic.return).
-	CounterReturned
-	// CounterBytesPublished counts body bytes published.
-	CounterBytesPublished
-	// CounterConsumed counts deliveries, redeliveries included.
-	CounterConsumed
-	// CounterRedelivered counts deliveries with the redelivered flag.
-	CounterRedelivered
-	// CounterRejected counts deliveries the consumer nacked or rejected.
-	CounterRejected
-	// CounterForeign counts deliveries without a stamp of this run.
-	CounterForeign
-	// CounterBytesConsumed counts body bytes delivered.
-	CounterBytesConsumed
-	// CounterRepublished counts messages sent again on a new channel after
+	counterReturned
+	// counterBytesPublished counts body bytes published.
+	counterBytesPublished
+	// counterConsumed counts deliveries, redeliveries included.
+	counterConsumed
+	// counterRedelivered counts deliveries with the redelivered flag.
+	counterRedelivered
+	// counterRejected counts deliveries the consumer nacked or rejected.
+	counterRejected
+	// counterForeign counts deliveries without a stamp of this run.
+	counterForeign
+	// counterBytesConsumed counts body bytes delivered.
+	counterBytesConsumed
+	// counterRepublished counts messages sent again on a new channel after
 	// their first channel went without confirming them.
-	CounterRepublished
+	counterRepublished
 
 	numCounters
 )
 
 // Name returns a short name for the counter, for logs and tests.
-func (c Counter) Name() string {
+func (c counterID) Name() string {
 	switch c {
-	case CounterPublished:
+	case counterPublished:
 		return "published"
-	case CounterConfirmed:
+	case counterConfirmed:
 		return "confirmed"
-	case CounterNacked:
+	case counterNacked:
 		return "nacked"
-	case CounterReturned:
+	case counterReturned:
 		return "returned"
-	case CounterBytesPublished:
+	case counterBytesPublished:
 		return "bytes_published"
-	case CounterConsumed:
+	case counterConsumed:
 		return "consumed"
-	case CounterRedelivered:
+	case counterRedelivered:
 		return "redelivered"
-	case CounterRejected:
+	case counterRejected:
 		return "rejected"
-	case CounterForeign:
+	case counterForeign:
 		return "foreign"
-	case CounterBytesConsumed:
+	case counterBytesConsumed:
 		return "bytes_consumed"
-	case CounterRepublished:
+	case counterRepublished:
 		return "republished"
 	}
 	return "counter" + strconv.Itoa(int(c))
 }
 
-// Interval holds what was recorded during a period: one histogram per metric
+// interval holds what was recorded during a period: one histogram per metric
 // and the counters. It has no lock; a collector owns it.
-type Interval struct {
-	// Histograms holds values in µs. In an Interval from NewInterval none is
-	// nil; in the zero Interval they are allocated on first Merge.
+type interval struct {
+	// Histograms holds values in µs. In an interval from newInterval none is
+	// nil; in the zero interval they are allocated on first Merge.
 	Histograms [numMetrics]*hdrhistogram.Histogram
 	Counters   [numCounters]int64
-	// Clamped counts values above HistogramMax, recorded as HistogramMax.
+	// Clamped counts values above results.HistogramMax, recorded as that.
 	Clamped [numMetrics]int64
 	// Negative counts negative durations, recorded as 0: a consumer's clock
 	// behind the publisher's (another host), or a clock step.
 	Negative [numMetrics]int64
 }
 
-// NewInterval returns an empty Interval with every histogram allocated.
-func NewInterval() *Interval {
-	iv := &Interval{}
+// newInterval returns an empty interval with every histogram allocated.
+func newInterval() *interval {
+	iv := &interval{}
 	for m := range iv.Histograms {
 		iv.Histograms[m] = results.NewLatencyHistogram()
 	}
@@ -128,13 +128,13 @@ func NewInterval() *Interval {
 }
 
 // Reset empties the interval, keeping its histograms' memory.
-func (iv *Interval) Reset() {
+func (iv *interval) Reset() {
 	for _, h := range iv.Histograms {
 		switch {
 		case h == nil:
 		case h.TotalCount() == 0:
 			// Its counts are all zero already: skip clearing ~190 KB, which
-			// a Recorder would otherwise do for every unused metric while its
+			// a recorder would otherwise do for every unused metric while its
 			// owner waits.
 			h.SetTag("")
 			h.SetStartTimeMs(0)
@@ -149,7 +149,7 @@ func (iv *Interval) Reset() {
 }
 
 // Merge adds other's histograms and counters into iv. other is unchanged.
-func (iv *Interval) Merge(other *Interval) {
+func (iv *interval) Merge(other *interval) {
 	for m, h := range other.Histograms {
 		// An empty histogram is skipped: merging walks every bucket, and most
 		// goroutines record only some of the metrics.
@@ -171,7 +171,7 @@ func (iv *Interval) Merge(other *Interval) {
 	}
 }
 
-// Recorder collects one goroutine's latencies and counts. The goroutine that
+// recorder collects one goroutine's latencies and counts. The goroutine that
 // owns it calls Record and Add; a collector calls Swap once an interval.
 //
 // A mutex guards the data: the owner takes it once per Record or Add, where
@@ -179,23 +179,23 @@ func (iv *Interval) Merge(other *Interval) {
 // buffer would spare the owner the wait during Swap (about 0.1 ms per metric
 // with values, once an interval), but would double the memory, and each
 // histogram is already ~190 KB, times the number of goroutines.
-type Recorder struct {
+type recorder struct {
 	mu  sync.Mutex
-	cur Interval // histograms allocated on first use of each metric
+	cur interval // histograms allocated on first use of each metric
 }
 
-// NewRecorder returns an empty Recorder. It allocates a metric's histogram
+// newRecorder returns an empty recorder. It allocates a metric's histogram
 // the first time that metric is recorded, so a publisher pays only for the
 // metrics it records.
-func NewRecorder() *Recorder {
-	return &Recorder{}
+func newRecorder() *recorder {
+	return &recorder{}
 }
 
 // Record adds one latency for metric, in whole microseconds (truncated).
-// A negative d is recorded as 0 and counted in Interval.Negative; one above
-// HistogramMax as HistogramMax, counted in Interval.Clamped. It never fails
+// A negative d is recorded as 0 and counted in interval.Negative; one above
+// results.HistogramMax as that, counted in interval.Clamped. It never fails
 // and does not allocate once the metric's histogram exists.
-func (r *Recorder) Record(metric Metric, d time.Duration) {
+func (r *recorder) Record(metric metricID, d time.Duration) {
 	v := int64(d / results.HistogramUnit)
 	r.mu.Lock()
 	h := r.cur.Histograms[metric]
@@ -218,7 +218,7 @@ func (r *Recorder) Record(metric Metric, d time.Duration) {
 }
 
 // Add adds n to a counter.
-func (r *Recorder) Add(counter Counter, n int64) {
+func (r *recorder) Add(counter counterID, n int64) {
 	r.mu.Lock()
 	r.cur.Counters[counter] += n
 	r.mu.Unlock()
@@ -231,9 +231,9 @@ func (r *Recorder) Add(counter Counter, n int64) {
 // that has values (a merge walks the histogram's buckets), nothing for the
 // others.
 //
-// A collector, each interval: Swap every recorder into one scratch Interval,
+// A collector, each interval: Swap every recorder into one scratch interval,
 // merge that into the run's totals, write it out, Reset it.
-func (r *Recorder) Swap(into *Interval) {
+func (r *recorder) Swap(into *interval) {
 	r.mu.Lock()
 	into.Merge(&r.cur)
 	r.cur.Reset()

@@ -15,38 +15,38 @@ func TestRecorderMetricNames(t *testing.T) {
 	if len(want) != int(numMetrics) {
 		t.Fatalf("result.go lists %d metrics, recorder.go %d", len(want), numMetrics)
 	}
-	for m := Metric(0); m < numMetrics; m++ {
+	for m := metricID(0); m < numMetrics; m++ {
 		if m.Name() != want[m] {
-			t.Errorf("Metric(%d).Name() = %q, want %q", m, m.Name(), want[m])
+			t.Errorf("metricID(%d).Name() = %q, want %q", m, m.Name(), want[m])
 		}
 	}
 	if got := numMetrics.Name(); got != "metric4" {
 		t.Errorf("unknown metric named %q", got)
 	}
 	seen := map[string]bool{}
-	for c := Counter(0); c < numCounters; c++ {
+	for c := counterID(0); c < numCounters; c++ {
 		name := c.Name()
 		if seen[name] || strings.HasPrefix(name, "counter") {
-			t.Errorf("Counter(%d) has name %q: missing or repeated", c, name)
+			t.Errorf("counterID(%d) has name %q: missing or repeated", c, name)
 		}
 		seen[name] = true
 	}
 }
 
 func TestRecorderRecordAndSwap(t *testing.T) {
-	r := NewRecorder()
+	r := newRecorder()
 	for i := 1; i <= 100; i++ {
-		r.Record(MetricIDConfirm, time.Duration(i)*time.Millisecond)
+		r.Record(metricConfirm, time.Duration(i)*time.Millisecond)
 	}
-	r.Record(MetricIDSendDelay, 1500*time.Nanosecond) // truncated to 1 µs
-	r.Add(CounterPublished, 100)
-	r.Add(CounterBytesPublished, 100*1024)
-	r.Add(CounterConfirmed, 99)
-	r.Add(CounterConfirmed, 1)
+	r.Record(metricSendDelay, 1500*time.Nanosecond) // truncated to 1 µs
+	r.Add(counterPublished, 100)
+	r.Add(counterBytesPublished, 100*1024)
+	r.Add(counterConfirmed, 99)
+	r.Add(counterConfirmed, 1)
 
-	iv := NewInterval()
+	iv := newInterval()
 	r.Swap(iv)
-	h := iv.Histograms[MetricIDConfirm]
+	h := iv.Histograms[metricConfirm]
 	if h.TotalCount() != 100 {
 		t.Fatalf("confirm count %d, want 100", h.TotalCount())
 	}
@@ -56,13 +56,13 @@ func TestRecorderRecordAndSwap(t *testing.T) {
 	if max := h.Max(); !h.ValuesAreEquivalent(max, 100_000) {
 		t.Errorf("confirm max = %d µs, want 100000", max)
 	}
-	if sd := iv.Histograms[MetricIDSendDelay]; sd.TotalCount() != 1 || sd.Max() != 1 {
+	if sd := iv.Histograms[metricSendDelay]; sd.TotalCount() != 1 || sd.Max() != 1 {
 		t.Errorf("send delay: count %d max %d, want 1 value of 1 µs", sd.TotalCount(), sd.Max())
 	}
-	if n := iv.Histograms[MetricIDEndToEnd].TotalCount(); n != 0 {
+	if n := iv.Histograms[metricEndToEnd].TotalCount(); n != 0 {
 		t.Errorf("end-to-end count %d, want 0", n)
 	}
-	want := [numCounters]int64{CounterPublished: 100, CounterBytesPublished: 102400, CounterConfirmed: 100}
+	want := [numCounters]int64{counterPublished: 100, counterBytesPublished: 102400, counterConfirmed: 100}
 	if iv.Counters != want {
 		t.Errorf("counters %v, want %v", iv.Counters, want)
 	}
@@ -73,7 +73,7 @@ func TestRecorderRecordAndSwap(t *testing.T) {
 		t.Errorf("second Swap added data: count %d, counters %v", h.TotalCount(), iv.Counters)
 	}
 	// And the recorder records again after a Swap.
-	r.Record(MetricIDConfirm, time.Millisecond)
+	r.Record(metricConfirm, time.Millisecond)
 	r.Swap(iv)
 	if h.TotalCount() != 101 {
 		t.Errorf("count after recording again %d, want 101", h.TotalCount())
@@ -98,16 +98,16 @@ func TestRecorderClamps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := NewRecorder()
-			r.Record(MetricIDEndToEnd, tt.d)
-			var iv Interval // the zero Interval works too
+			r := newRecorder()
+			r.Record(metricEndToEnd, tt.d)
+			var iv interval // the zero interval works too
 			r.Swap(&iv)
-			h := iv.Histograms[MetricIDEndToEnd]
+			h := iv.Histograms[metricEndToEnd]
 			if h.TotalCount() != 1 || !h.ValuesAreEquivalent(h.Max(), tt.want) {
 				t.Errorf("recorded count %d max %d, want one value of %d", h.TotalCount(), h.Max(), tt.want)
 			}
-			if iv.Clamped[MetricIDEndToEnd] != tt.clamped || iv.Negative[MetricIDEndToEnd] != tt.negs {
-				t.Errorf("clamped %d negative %d, want %d, %d", iv.Clamped[MetricIDEndToEnd], iv.Negative[MetricIDEndToEnd], tt.clamped, tt.negs)
+			if iv.Clamped[metricEndToEnd] != tt.clamped || iv.Negative[metricEndToEnd] != tt.negs {
+				t.Errorf("clamped %d negative %d, want %d, %d", iv.Clamped[metricEndToEnd], iv.Negative[metricEndToEnd], tt.clamped, tt.negs)
 			}
 		})
 	}
@@ -115,45 +115,45 @@ func TestRecorderClamps(t *testing.T) {
 
 // A recorder allocates a histogram only for the metrics it records.
 func TestRecorderLazyHistograms(t *testing.T) {
-	r := NewRecorder()
-	r.Record(MetricIDConfirm, time.Millisecond)
+	r := newRecorder()
+	r.Record(metricConfirm, time.Millisecond)
 	for m, h := range r.cur.Histograms {
-		if (h != nil) != (Metric(m) == MetricIDConfirm) {
-			t.Errorf("histogram %s allocated: %v", Metric(m).Name(), h != nil)
+		if (h != nil) != (metricID(m) == metricConfirm) {
+			t.Errorf("histogram %s allocated: %v", metricID(m).Name(), h != nil)
 		}
 	}
-	var iv Interval
+	var iv interval
 	r.Swap(&iv)
 	for m, h := range iv.Histograms {
-		if (h != nil) != (Metric(m) == MetricIDConfirm) {
-			t.Errorf("merged histogram %s allocated: %v", Metric(m).Name(), h != nil)
+		if (h != nil) != (metricID(m) == metricConfirm) {
+			t.Errorf("merged histogram %s allocated: %v", metricID(m).Name(), h != nil)
 		}
 	}
 }
 
 func TestRecorderIntervalMergeReset(t *testing.T) {
-	a, b := NewInterval(), NewInterval()
-	a.Histograms[MetricIDEndToEnd].RecordValue(10)
-	b.Histograms[MetricIDEndToEnd].RecordValue(20)
-	b.Histograms[MetricIDConfirm].RecordValue(30)
-	a.Counters[CounterConsumed] = 1
-	b.Counters[CounterConsumed] = 2
-	b.Clamped[MetricIDConfirm] = 3
-	b.Negative[MetricIDEndToEnd] = 4
+	a, b := newInterval(), newInterval()
+	a.Histograms[metricEndToEnd].RecordValue(10)
+	b.Histograms[metricEndToEnd].RecordValue(20)
+	b.Histograms[metricConfirm].RecordValue(30)
+	a.Counters[counterConsumed] = 1
+	b.Counters[counterConsumed] = 2
+	b.Clamped[metricConfirm] = 3
+	b.Negative[metricEndToEnd] = 4
 	a.Merge(b)
-	if n := a.Histograms[MetricIDEndToEnd].TotalCount(); n != 2 {
+	if n := a.Histograms[metricEndToEnd].TotalCount(); n != 2 {
 		t.Errorf("end-to-end count %d, want 2", n)
 	}
-	if n := a.Histograms[MetricIDConfirm].TotalCount(); n != 1 {
+	if n := a.Histograms[metricConfirm].TotalCount(); n != 1 {
 		t.Errorf("confirm count %d, want 1", n)
 	}
-	if a.Counters[CounterConsumed] != 3 || a.Clamped[MetricIDConfirm] != 3 || a.Negative[MetricIDEndToEnd] != 4 {
+	if a.Counters[counterConsumed] != 3 || a.Clamped[metricConfirm] != 3 || a.Negative[metricEndToEnd] != 4 {
 		t.Errorf("counts after merge: %v %v %v", a.Counters, a.Clamped, a.Negative)
 	}
-	if b.Histograms[MetricIDEndToEnd].TotalCount() != 1 || b.Counters[CounterConsumed] != 2 {
+	if b.Histograms[metricEndToEnd].TotalCount() != 1 || b.Counters[counterConsumed] != 2 {
 		t.Error("Merge changed its argument")
 	}
-	a.Histograms[MetricIDSendDelay].SetTag("stale")
+	a.Histograms[metricSendDelay].SetTag("stale")
 	a.Reset()
 	for m, h := range a.Histograms {
 		if h == nil || h.TotalCount() != 0 || h.Tag() != "" {
@@ -173,16 +173,16 @@ func TestRecorderConcurrentSwap(t *testing.T) {
 		atLeast  = 20_000 // values per owner
 		minSwaps = 5      // collector passes while the owners record
 	)
-	recs := make([]*Recorder, owners)
+	recs := make([]*recorder, owners)
 	for i := range recs {
-		recs[i] = NewRecorder()
+		recs[i] = newRecorder()
 	}
 	value := func(owner, i int) time.Duration {
 		return time.Duration((owner*7919+i*31)%200_000) * time.Microsecond
 	}
 
-	total := NewInterval()
-	interval := NewInterval()
+	total := newInterval()
+	interval := newInterval()
 	collect := func() {
 		for _, r := range recs {
 			r.Swap(interval)
@@ -217,9 +217,9 @@ func TestRecorderConcurrentSwap(t *testing.T) {
 			r := recs[o]
 			i := 0
 			for ; i < atLeast || swaps.Load() < minSwaps; i++ {
-				r.Record(MetricIDEndToEnd, value(o, i))
-				r.Add(CounterConsumed, 1)
-				r.Add(CounterBytesConsumed, 3)
+				r.Record(metricEndToEnd, value(o, i))
+				r.Add(counterConsumed, 1)
+				r.Add(counterBytesConsumed, 3)
 			}
 			counts[o] = i
 		}()
@@ -237,36 +237,36 @@ func TestRecorderConcurrentSwap(t *testing.T) {
 			serial.RecordValue(int64(value(o, i) / time.Microsecond))
 		}
 	}
-	if got := total.Histograms[MetricIDEndToEnd].TotalCount(); got != want {
+	if got := total.Histograms[metricEndToEnd].TotalCount(); got != want {
 		t.Fatalf("recorded %d values, want %d", got, want)
 	}
-	if c := total.Counters; c[CounterConsumed] != want || c[CounterBytesConsumed] != 3*want {
+	if c := total.Counters; c[counterConsumed] != want || c[counterBytesConsumed] != 3*want {
 		t.Fatalf("counters %v, want consumed %d, bytes %d", c, want, 3*want)
 	}
-	if !serial.Equals(total.Histograms[MetricIDEndToEnd]) {
+	if !serial.Equals(total.Histograms[metricEndToEnd]) {
 		t.Error("merged histogram differs from one recorded serially")
 	}
 	t.Logf("%d values, %d collector passes", want, swaps.Load())
 }
 
 func TestRecorderRecordDoesNotAllocate(t *testing.T) {
-	r := NewRecorder()
-	r.Record(MetricIDEndToEnd, time.Millisecond) // allocates the histogram
-	iv := NewInterval()
+	r := newRecorder()
+	r.Record(metricEndToEnd, time.Millisecond) // allocates the histogram
+	iv := newInterval()
 	allocs := testing.AllocsPerRun(1000, func() {
-		r.Record(MetricIDEndToEnd, 3*time.Millisecond)
-		r.Record(MetricIDEndToEnd, 2*time.Hour) // clamped: must not allocate an error
-		r.Record(MetricIDEndToEnd, -time.Second)
-		r.Add(CounterConsumed, 1)
+		r.Record(metricEndToEnd, 3*time.Millisecond)
+		r.Record(metricEndToEnd, 2*time.Hour) // clamped: must not allocate an error
+		r.Record(metricEndToEnd, -time.Second)
+		r.Add(counterConsumed, 1)
 	})
 	if allocs != 0 {
 		t.Errorf("Record/Add allocate %v times per run", allocs)
 	}
 	allocs = testing.AllocsPerRun(10, func() {
-		r.Record(MetricIDEndToEnd, time.Millisecond)
+		r.Record(metricEndToEnd, time.Millisecond)
 		r.Swap(iv)
 	})
 	if allocs != 0 {
-		t.Errorf("Swap into an allocated Interval allocates %v times", allocs)
+		t.Errorf("Swap into an allocated interval allocates %v times", allocs)
 	}
 }

@@ -44,7 +44,7 @@ type runner struct {
 	start      time.Time
 
 	mu        sync.Mutex // guards recorders, events, outages and warnings
-	recorders []*Recorder
+	recorders []*recorder
 	handedOut int // recorders handed out, to spread goroutines over the pool
 	events    []results.Event
 	outages   []results.Outage
@@ -60,7 +60,7 @@ type runner struct {
 // recorder holds a few ~190 KB histograms, so a run with thousands of
 // goroutines shares a small pool of them (recorders take a mutex, and with
 // a few per core the sharing costs next to nothing).
-func (r *runner) newRecorder() *Recorder {
+func (r *runner) newRecorder() *recorder {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if limit := max(8, 4*runtime.GOMAXPROCS(0)); len(r.recorders) >= limit {
@@ -68,7 +68,7 @@ func (r *runner) newRecorder() *Recorder {
 		r.handedOut++
 		return rec
 	}
-	rec := NewRecorder()
+	rec := newRecorder()
 	r.recorders = append(r.recorders, rec)
 	r.handedOut++
 	return rec
@@ -411,7 +411,7 @@ func (r *runner) result(col *collector, started, pubEnded time.Time) *results.Re
 		Histograms: map[string]string{},
 		Series:     col.series,
 	}
-	for m := Metric(0); m < numMetrics; m++ {
+	for m := metricID(0); m < numMetrics; m++ {
 		h := col.total.Histograms[m]
 		if h.TotalCount() == 0 {
 			continue
@@ -422,13 +422,13 @@ func (r *runner) result(col *collector, started, pubEnded time.Time) *results.Re
 	all := col.all
 	secs := pubEnded.Sub(started).Seconds()
 	sum := &res.Summary
-	sum.Published = all.Counters[CounterPublished]
-	sum.Confirmed = all.Counters[CounterConfirmed]
-	sum.Nacked = all.Counters[CounterNacked]
-	sum.Returned = all.Counters[CounterReturned]
-	sum.Republished = all.Counters[CounterRepublished]
-	sum.Consumed = all.Counters[CounterConsumed]
-	sum.BytesPublished = all.Counters[CounterBytesPublished]
+	sum.Published = all.Counters[counterPublished]
+	sum.Confirmed = all.Counters[counterConfirmed]
+	sum.Nacked = all.Counters[counterNacked]
+	sum.Returned = all.Counters[counterReturned]
+	sum.Republished = all.Counters[counterRepublished]
+	sum.Consumed = all.Counters[counterConsumed]
+	sum.BytesPublished = all.Counters[counterBytesPublished]
 	if secs > 0 {
 		sum.PublishRate = float64(sum.Published) / secs
 		sum.ConfirmRate = float64(sum.Confirmed) / secs
@@ -530,9 +530,9 @@ var errClosed = errors.New("channel closed by the broker")
 // collector merges the recorders once a second.
 type collector struct {
 	r        *runner
-	interval *Interval // scratch for one second
-	total    *Interval // whole run, warm-up excluded
-	all      *Interval // whole run, counters including warm-up
+	interval *interval // scratch for one second
+	total    *interval // whole run, warm-up excluded
+	all      *interval // whole run, counters including warm-up
 	series   []results.Second
 	last     time.Time
 
@@ -554,7 +554,7 @@ func (c *collector) snapshot() ([numCounters]int64, [numMetrics]*hdrhistogram.Hi
 }
 
 func newCollector(r *runner) *collector {
-	return &collector{r: r, interval: NewInterval(), total: NewInterval(), all: NewInterval()}
+	return &collector{r: r, interval: newInterval(), total: newInterval(), all: newInterval()}
 }
 
 func (c *collector) setDraining() {
@@ -604,7 +604,7 @@ func (c *collector) collect(now time.Time, hlog *results.HlogWriter, final bool)
 	}
 	c.all.Counters = addCounters(c.all.Counters, iv.Counters)
 	c.mu.Unlock()
-	e2e := iv.Histograms[MetricIDEndToEnd]
+	e2e := iv.Histograms[metricEndToEnd]
 	empty := iv.Counters == [numCounters]int64{}
 	if n := len(c.series); final && now.Sub(c.last) < time.Second && (empty || n > 0 && now.Sub(c.last) < 500*time.Millisecond) {
 		// A short last interval drawn as a second of its own would be a
@@ -612,9 +612,9 @@ func (c *collector) collect(now time.Time, hlog *results.HlogWriter, final bool)
 		// second before (its latencies are in the totals already).
 		if n > 0 {
 			last := &c.series[n-1]
-			last.Published += iv.Counters[CounterPublished]
-			last.Confirmed += iv.Counters[CounterConfirmed]
-			last.Consumed += iv.Counters[CounterConsumed]
+			last.Published += iv.Counters[counterPublished]
+			last.Confirmed += iv.Counters[counterConfirmed]
+			last.Consumed += iv.Counters[counterConsumed]
 		}
 		return
 	}
@@ -626,9 +626,9 @@ func (c *collector) collect(now time.Time, hlog *results.HlogWriter, final bool)
 	}
 	sec := results.Second{
 		T:           t,
-		Published:   iv.Counters[CounterPublished],
-		Confirmed:   iv.Counters[CounterConfirmed],
-		Consumed:    iv.Counters[CounterConsumed],
+		Published:   iv.Counters[counterPublished],
+		Confirmed:   iv.Counters[counterConfirmed],
+		Consumed:    iv.Counters[counterConsumed],
 		EndToEndP50: e2e.ValueAtQuantile(50),
 		EndToEndP99: e2e.ValueAtQuantile(99),
 		EndToEndMax: e2e.Max(),
@@ -636,7 +636,7 @@ func (c *collector) collect(now time.Time, hlog *results.HlogWriter, final bool)
 	c.series = append(c.series, sec)
 	c.r.stream.WriteSecond(sec)
 	if hlog != nil {
-		for m := Metric(0); m < numMetrics; m++ {
+		for m := metricID(0); m < numMetrics; m++ {
 			if h := iv.Histograms[m]; h.TotalCount() > 0 {
 				hlog.WriteInterval(m.Name(), c.last, now, h)
 			}
@@ -651,12 +651,12 @@ func (c *collector) collect(now time.Time, hlog *results.HlogWriter, final bool)
 			Elapsed:     elapsed,
 			Total:       c.r.s.Run.Duration.Std(),
 			Draining:    draining,
-			Published:   c.all.Counters[CounterPublished],
-			Confirmed:   c.all.Counters[CounterConfirmed],
-			Consumed:    c.all.Counters[CounterConsumed],
+			Published:   c.all.Counters[counterPublished],
+			Confirmed:   c.all.Counters[counterConfirmed],
+			Consumed:    c.all.Counters[counterConsumed],
 			PublishRate: float64(sec.Published),
 			ConsumeRate: float64(sec.Consumed),
-			P99:         time.Duration(c.total.Histograms[MetricIDEndToEnd].ValueAtQuantile(99)) * time.Microsecond,
+			P99:         time.Duration(c.total.Histograms[metricEndToEnd].ValueAtQuantile(99)) * time.Microsecond,
 		})
 	}
 }

@@ -271,10 +271,10 @@ func (s *SeqSet) Missing(lo, hi uint64, limit int) []uint64 {
 	return out
 }
 
-// Footprint returns the approximate number of bytes the set holds: its span
+// footprint returns the approximate number of bytes the set holds: its span
 // array, its bitmaps and its spare bitmaps. Tests use it to check that memory
 // follows the gaps, not the count.
-func (s *SeqSet) Footprint() int {
+func (s *SeqSet) footprint() int {
 	n := cap(s.spans)*int(unsafe.Sizeof(seqSpan{})) + cap(s.free)*int(unsafe.Sizeof((*seqChunk)(nil)))
 	for i := range s.spans {
 		if s.spans[i].bits != nil {
@@ -284,7 +284,7 @@ func (s *SeqSet) Footprint() int {
 	return n + len(s.free)*int(unsafe.Sizeof(seqChunk{}))
 }
 
-// Spans returns how many spans (partial chunks plus runs of full chunks) the
+// spanCount returns how many spans (partial chunks plus runs of full chunks) the
 // set holds: 1 for any contiguous run that ends on a chunk boundary, 2 for
 // one that does not.
-func (s *SeqSet) Spans() int { return len(s.spans) }
+func (s *SeqSet) spanCount() int { return len(s.spans) }

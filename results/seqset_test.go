@@ -64,8 +64,8 @@ func TestSeqSetTable(t *testing.T) {
 			if ok != (len(tt.add) > 0) || max != tt.wantMax {
 				t.Errorf("Max = %d, %v; want %d", max, ok, tt.wantMax)
 			}
-			if s.Spans() != tt.wantSpans {
-				t.Errorf("Spans = %d, want %d", s.Spans(), tt.wantSpans)
+			if s.spanCount() != tt.wantSpans {
+				t.Errorf("Spans = %d, want %d", s.spanCount(), tt.wantSpans)
 			}
 		})
 	}
@@ -81,8 +81,8 @@ func TestSeqSetCollapses(t *testing.T) {
 			s.Add(c*C + (i*37)%C) // a permutation of the chunk
 		}
 	}
-	if s.Spans() != 1 || s.Len() != 3*C || s.CountIn(0, 3*C-1) != 3*C {
-		t.Fatalf("spans %d len %d count %d; want 1 span of %d", s.Spans(), s.Len(), s.CountIn(0, 3*C-1), 3*C)
+	if s.spanCount() != 1 || s.Len() != 3*C || s.CountIn(0, 3*C-1) != 3*C {
+		t.Fatalf("spans %d len %d count %d; want 1 span of %d", s.spanCount(), s.Len(), s.CountIn(0, 3*C-1), 3*C)
 	}
 	if s.Contains(3*C) || !s.Contains(0) || !s.Contains(3*C-1) {
 		t.Error("Contains wrong at the run's edges")
@@ -100,8 +100,8 @@ func TestSeqSetCollapses(t *testing.T) {
 			g.Add(c*C + i)
 		}
 	}
-	if g.Spans() != 1 {
-		t.Errorf("spans %d after filling the middle chunk, want 1", g.Spans())
+	if g.spanCount() != 1 {
+		t.Errorf("spans %d after filling the middle chunk, want 1", g.spanCount())
 	}
 }
 
@@ -124,10 +124,10 @@ func TestSeqSetMemoryInOrder(t *testing.T) {
 	if s.Missing(0, n-1, 10) != nil {
 		t.Fatal("in-order set reports missing numbers")
 	}
-	if s.Spans() > 2 || s.Footprint() > 2048 {
-		t.Errorf("1e7 in order: %d spans, %d bytes; want ≤ 2 spans, ≤ 2 KiB", s.Spans(), s.Footprint())
+	if s.spanCount() > 2 || s.footprint() > 2048 {
+		t.Errorf("1e7 in order: %d spans, %d bytes; want ≤ 2 spans, ≤ 2 KiB", s.spanCount(), s.footprint())
 	}
-	t.Logf("1e7 in order: %d spans, %d bytes", s.Spans(), s.Footprint())
+	t.Logf("1e7 in order: %d spans, %d bytes", s.spanCount(), s.footprint())
 }
 
 // Heavy loss (every other number) costs about a bit per number of the range,
@@ -145,10 +145,10 @@ func TestSeqSetMemoryWorstCase(t *testing.T) {
 		t.Fatalf("Missing = %v", got)
 	}
 	bound := n / 8 * 12 / 10 // a plain bitmap plus 20%
-	if s.Footprint() > bound {
-		t.Errorf("every other of 1e7: %d bytes, want ≤ %d", s.Footprint(), bound)
+	if s.footprint() > bound {
+		t.Errorf("every other of 1e7: %d bytes, want ≤ %d", s.footprint(), bound)
 	}
-	t.Logf("every other of 1e7: %d spans, %d bytes", s.Spans(), s.Footprint())
+	t.Logf("every other of 1e7: %d spans, %d bytes", s.spanCount(), s.footprint())
 }
 
 // A randomized comparison with a map, over numbers clustered like real
@@ -221,8 +221,8 @@ func TestSeqSetReorderedFills(t *testing.T) {
 			}
 		}
 		checkSeqSet(t, &s, ref, rng)
-		if s.Spans() != 1 || s.Len() != n {
-			t.Fatalf("seed %d: %d spans, len %d; want 1 span of %d", seed, s.Spans(), s.Len(), n)
+		if s.spanCount() != 1 || s.Len() != n {
+			t.Fatalf("seed %d: %d spans, len %d; want 1 span of %d", seed, s.spanCount(), s.Len(), n)
 		}
 	}
 }
@@ -350,8 +350,8 @@ func BenchmarkSeqSetAddInOrder(b *testing.B) {
 		s.Add(seq)
 		seq++
 	}
-	if s.Spans() > 2 {
-		b.Fatalf("%d spans for an in-order set", s.Spans())
+	if s.spanCount() > 2 {
+		b.Fatalf("%d spans for an in-order set", s.spanCount())
 	}
 }
 
@@ -367,8 +367,8 @@ func BenchmarkSeqSetAddReordered(b *testing.B) {
 		s.Add(i/window*window + uint64(perm[i%window]))
 		i++
 	}
-	if s.Spans() > 4 {
-		b.Fatalf("%d spans for a set with only local reordering", s.Spans())
+	if s.spanCount() > 4 {
+		b.Fatalf("%d spans for a set with only local reordering", s.spanCount())
 	}
 }
 
