@@ -168,7 +168,7 @@ func (s *SeqSet) Max() (max uint64, ok bool) {
 			return base | uint64(w)<<6 | uint64(bits.Len64(x)-1), true
 		}
 	}
-	panic("loadgen: SeqSet holds an empty chunk") // spans are never empty
+	panic("results: SeqSet holds an empty chunk") // spans are never empty
 }
 
 // CountIn returns how many numbers of [lo, hi] (inclusive) are in the set;
