@@ -27,7 +27,7 @@ func Merge(dirs ...string) (*Result, error) {
 	if len(dirs) < 2 {
 		return nil, errors.New("merge needs the run directories of two or more instances")
 	}
-	var results []*Result
+	var runs []*Result
 	var accounts []*Accounting
 	for _, dir := range dirs {
 		res, err := ReadResult(filepath.Join(dir, ResultFile))
@@ -44,10 +44,10 @@ func Merge(dirs ...string) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if res.Scenario == nil || results != nil && res.Scenario.Name != results[0].Scenario.Name {
-			return nil, fmt.Errorf("%s ran scenario %q, %s ran %q: merge instances of one scenario", dir, scenarioName(res), dirs[0], scenarioName(results[0]))
+		if res.Scenario == nil || runs != nil && res.Scenario.Name != runs[0].Scenario.Name {
+			return nil, fmt.Errorf("%s ran scenario %q, %s ran %q: merge instances of one scenario", dir, scenarioName(res), dirs[0], scenarioName(runs[0]))
 		}
-		results = append(results, res)
+		runs = append(runs, res)
 		accounts = append(accounts, acc)
 	}
 	acc, err := mergeAccounting(accounts...)
@@ -55,13 +55,13 @@ func Merge(dirs ...string) (*Result, error) {
 		return nil, err
 	}
 
-	base := results[0].StartedAt
-	for _, r := range results {
+	base := runs[0].StartedAt
+	for _, r := range runs {
 		if r.StartedAt.Before(base) {
 			base = r.StartedAt
 		}
 	}
-	first := results[0]
+	first := runs[0]
 	out := &Result{
 		Schema:      ResultSchema,
 		ID:          first.ID,
@@ -75,7 +75,7 @@ func Merge(dirs ...string) (*Result, error) {
 	out.Environment.InstanceID = acc.InstanceID
 	var pubEnd time.Time
 	var cpu float64
-	for i, r := range results {
+	for i, r := range runs {
 		if r.EndedAt.After(out.EndedAt) {
 			out.EndedAt = r.EndedAt
 		}
@@ -127,11 +127,11 @@ func Merge(dirs ...string) (*Result, error) {
 		out.Generator.CPUPerMessage = cpu * 1e6 / float64(n)
 	}
 
-	if err := mergeHistograms(out, results); err != nil {
+	if err := mergeHistograms(out, runs); err != nil {
 		return nil, err
 	}
-	out.Series = mergeSeries(base, dirs, results)
-	out.Broker = mergeBroker(base, results)
+	out.Series = mergeSeries(base, dirs, runs)
+	out.Broker = mergeBroker(base, runs)
 	out.Integrity = acc.Integrity()
 	out.Warnings = append(out.Warnings, out.Judge()...)
 	out.Verdicts = Evaluate(out)
@@ -150,10 +150,10 @@ func offset(base time.Time, r *Result) int {
 	return int(math.Round(r.StartedAt.Sub(base).Seconds()))
 }
 
-func mergeHistograms(out *Result, results []*Result) error {
+func mergeHistograms(out *Result, runs []*Result) error {
 	for _, m := range Metrics() {
 		var total *hdrhistogram.Histogram
-		for _, r := range results {
+		for _, r := range runs {
 			h, err := r.Histogram(m)
 			if err != nil {
 				return err
@@ -180,10 +180,10 @@ func mergeHistograms(out *Result, results []*Result) error {
 // Each second's percentiles come from the merged interval histograms of the
 // runs' latency.hlog; a run without one contributes its own figures, and
 // the merged second then shows the highest of them (an upper bound).
-func mergeSeries(base time.Time, dirs []string, results []*Result) []Second {
+func mergeSeries(base time.Time, dirs []string, runs []*Result) []Second {
 	byT := map[int]*Second{}
 	hists := map[int]*hdrhistogram.Histogram{}
-	for i, r := range results {
+	for i, r := range runs {
 		off := offset(base, r)
 		perSecond := readEndToEndSeconds(filepath.Join(dirs[i], HlogFile), r.StartedAt)
 		for _, s := range r.Series {
@@ -252,9 +252,9 @@ func readEndToEndSeconds(path string, start time.Time) map[int]*hdrhistogram.His
 
 // mergeBroker keeps the broker samples of the run that took the most (every
 // instance watched the same broker), on the merged clock.
-func mergeBroker(base time.Time, results []*Result) BrokerView {
-	best := results[0]
-	for _, r := range results[1:] {
+func mergeBroker(base time.Time, runs []*Result) BrokerView {
+	best := runs[0]
+	for _, r := range runs[1:] {
 		if len(r.Broker.Samples) > len(best.Broker.Samples) {
 			best = r
 		}
