@@ -243,7 +243,7 @@ func stepLink(dir string) string {
 	if dir == "" {
 		return "—"
 	}
-	u := url.URL{Path: path.Join(dir, "result.json")}
+	u := url.URL{Path: path.Join(dir, results.ResultFile)}
 	return "[" + textfmt.EscapeMarkdown(dir) + "](" + u.EscapedPath() + ")"
 }
 

@@ -258,9 +258,9 @@ func runCmd(ctx context.Context, c *cli, args []string) int {
 			failed = true
 		}
 		if *noReport {
-			fmt.Fprintf(c.stdout, "result: %s\n", filepath.Join(runDir, "result.json"))
+			fmt.Fprintf(c.stdout, "result: %s\n", filepath.Join(runDir, results.ResultFile))
 		} else {
-			fmt.Fprintf(c.stdout, "report: %s\n", filepath.Join(runDir, "report.md"))
+			fmt.Fprintf(c.stdout, "report: %s\n", filepath.Join(runDir, results.ReportFile))
 		}
 	}
 	switch {
