@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"time"
 
 	"github.com/warrenmq/warren/internal/rabbit"
 	"github.com/warrenmq/warren/internal/selfbench"
@@ -19,7 +20,8 @@ func benchCmd(ctx context.Context, c *cli, args []string) int {
 	fs := newFlags(c, "bench", "bench [flags]",
 		"warren bench                                  # cases a-d, 20 s each, results in bench/last.json\n"+
 			"warren bench --cases a,d --repeat 3 --baseline bench/baseline.json")
-	duration := fs.String("duration", "20s", "how long each case publishes")
+	duration := scenarios.Duration(20 * time.Second)
+	fs.TextVar(&duration, "duration", duration, "how long each case publishes, a `duration`")
 	casesFlag := fs.String("cases", "a,b,c,d", "cases to run, comma-separated: a (1+1, 12 B), b (durable, persistent), c (2+2, 1 KiB), d (1,000 msg/s)")
 	repeat := fs.Int("repeat", 1, "run each case this many times and report the medians")
 	out := fs.String("out", filepath.Join("bench", "last.json"), "write the results as JSON here")
@@ -36,11 +38,10 @@ func benchCmd(ctx context.Context, c *cli, args []string) int {
 	if fs.NArg() != 0 {
 		return fail(c, "bench", exitBadInput, "takes no arguments, got %q", fs.Args())
 	}
-	pd, err := scenarios.ParseDuration(*duration)
-	if err != nil || pd <= 0 {
-		return fail(c, "bench", exitBadInput, "--duration %q: use a positive Go duration such as 20s", *duration)
+	if duration <= 0 {
+		return fail(c, "bench", exitBadInput, "--duration %q: use a positive Go duration such as 20s", duration.String())
 	}
-	d := pd.Std()
+	d := duration.Std()
 	if *repeat < 1 {
 		return fail(c, "bench", exitBadInput, "--repeat must be ≥ 1, got %d", *repeat)
 	}

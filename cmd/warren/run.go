@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding"
 	"fmt"
 	"io"
 	"os"
@@ -25,12 +26,12 @@ import (
 // reuse them so that the same names mean the same things everywhere.
 type runFlags struct {
 	uri, mgmtURI  string
-	duration      string
-	rate          string
+	duration      scenarios.Duration
+	rate          scenarios.Rate
 	publishers    int
 	consumers     int
 	prefetch      int
-	size          string
+	size          scenarios.ByteSize
 	confirmWindow int
 	instanceID    string
 	runID         string
@@ -50,12 +51,12 @@ type runFlags struct {
 func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.uri, "uri", "", "broker AMQP URI (env WARREN_URI; default "+loadgen.DefaultURI+")")
 	fs.StringVar(&f.mgmtURI, "management-uri", "", "management API URI, e.g. http://guest:guest@127.0.0.1:15672/ (env WARREN_MANAGEMENT_URI)")
-	fs.StringVar(&f.duration, "duration", "", "how long to publish, e.g. 30s or 5m (overrides the scenario)")
-	fs.StringVar(&f.rate, "rate", "", "msg/s for each publisher group, the total across its publishers; 0 or unlimited for no limit")
+	scenarioFlag(fs, &f.duration, "duration", "how long to publish, a `duration` such as 30s or 5m (overrides the scenario)")
+	scenarioFlag(fs, &f.rate, "rate", "msg/s for each publisher group, the total across its publishers, a `rate` such as 2000 or 500/s; 0 or unlimited for no limit")
 	fs.IntVar(&f.publishers, "publishers", 0, "publishers in each publisher group")
 	fs.IntVar(&f.consumers, "consumers", 0, "consumers in each consumer group")
 	fs.IntVar(&f.prefetch, "prefetch", -1, "prefetch (basic.qos) of every consumer; 0 means unlimited")
-	fs.StringVar(&f.size, "size", "", "message body size of every publisher group, e.g. 1KiB")
+	scenarioFlag(fs, &f.size, "size", "message body `size` of every publisher group, e.g. 1KiB")
 	fs.IntVar(&f.confirmWindow, "confirm-window", -1, "outstanding publisher confirms per publisher (turns confirms on; 0 turns them off)")
 	fs.StringVar(&f.instanceID, "instance-id", "", "name of this generator instance, stamped in every message (default host-pid)")
 	fs.StringVar(&f.runID, "run-id", "", "name a run shared by several instances (the same on each): they accept each other's messages, and 'warren merge' reconciles them")
@@ -66,25 +67,34 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.prefix, "prefix", "", "put this in front of every exchange and queue name the scenario declares, e.g. team-a.")
 }
 
+// scenarioFlag registers a flag of one of the scenario format's types
+// (scenarios.Duration, Rate, ByteSize), which read the same text as the
+// scenario file does. It has no default to show: unset, the scenario's
+// value stands.
+func scenarioFlag[T any, P interface {
+	*T
+	encoding.TextMarshaler
+	encoding.TextUnmarshaler
+}](fs *pflag.FlagSet, p P, name, usage string) {
+	var zero T
+	fs.TextVar(p, name, P(&zero), usage)
+	fs.Lookup(name).DefValue = ""
+}
+
 // apply lays the environment and the flags the user set over the scenario,
 // in that order of precedence.
 func (f *runFlags) apply(c *cli, fs *pflag.FlagSet, s *scenarios.Scenario) error {
 	a := brokerAddresses(c, fs, rabbit.Addresses{URI: s.Broker.URI, ManagementURI: s.Broker.ManagementURI})
 	s.Broker.URI, s.Broker.ManagementURI = a.URI, a.ManagementURI
 	if fs.Changed("duration") {
-		d, err := scenarios.ParseDuration(f.duration)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("--duration %q: use a positive Go duration such as 30s, 5m or 1h30m", f.duration)
+		if f.duration <= 0 {
+			return fmt.Errorf("--duration %q: use a positive Go duration such as 30s, 5m or 1h30m", f.duration.String())
 		}
-		s.Run.Duration = d
+		s.Run.Duration = f.duration
 	}
 	if fs.Changed("rate") {
-		r, err := scenarios.ParseRate(f.rate)
-		if err != nil {
-			return fmt.Errorf("--rate: %v", err)
-		}
 		for i := range s.Publishers {
-			s.Publishers[i].Rate = r
+			s.Publishers[i].Rate = f.rate
 		}
 	}
 	if fs.Changed("publishers") {
@@ -112,12 +122,8 @@ func (f *runFlags) apply(c *cli, fs *pflag.FlagSet, s *scenarios.Scenario) error
 		}
 	}
 	if fs.Changed("size") {
-		b, err := scenarios.ParseByteSize(f.size)
-		if err != nil {
-			return fmt.Errorf("--size: %v", err)
-		}
 		for i := range s.Publishers {
-			s.Publishers[i].Size = b
+			s.Publishers[i].Size = f.size
 		}
 	}
 	if fs.Changed("confirm-window") {
