@@ -28,7 +28,9 @@ type queueTracker struct {
 	foreign     int64
 	rejected    int64
 	unique      int64
-	leftover    int64 // messages in the queue when the run ended
+	leftover    int64  // messages in the queue when the run ended
+	unknown     string // why the broker could not say what the queue held at the end
+	gone        bool   // the broker said the queue no longer existed at the end
 }
 
 func newQueueTracker(name string) *queueTracker {
@@ -79,6 +81,18 @@ func (q *queueTracker) setLeftover(n int64) {
 	q.mu.Unlock()
 }
 
+func (q *queueTracker) setLeftoverUnknown(why string) {
+	q.mu.Lock()
+	q.unknown = why
+	q.mu.Unlock()
+}
+
+func (q *queueTracker) setGone() {
+	q.mu.Lock()
+	q.gone = true
+	q.mu.Unlock()
+}
+
 func (q *queueTracker) addRejected() {
 	q.mu.Lock()
 	q.rejected++
@@ -105,7 +119,8 @@ func (q *queueTracker) account() results.QueueAccount {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	qa := results.QueueAccount{
-		Queue: q.name, Leftover: q.leftover, Duplicated: q.duplicates, Reordered: q.reordered,
+		Queue: q.name, Leftover: q.leftover, LeftoverUnknown: q.unknown, Gone: q.gone,
+		Duplicated: q.duplicates, Reordered: q.reordered,
 		Redelivered: q.redelivered, Rejected: q.rejected, Foreign: q.foreign,
 		Received: make([]results.ReceivedSeqs, 0, len(q.seen)),
 	}

@@ -2,6 +2,8 @@ package loadgen
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -177,6 +179,52 @@ func (m *monitor) passive(name string) (amqp.Queue, error) {
 		m.ch = ch
 	}
 	return m.ch.QueueDeclarePassive(name, false, false, false, false, nil)
+}
+
+// passiveUntil asks for a queue's ready count as passive does, trying again
+// until deadline while the broker cannot be reached, and never waiting past
+// it for an answer (a frozen broker accepts the question and says
+// nothing). It returns the broker's refusal at once (a queue that is not
+// found), and otherwise the last failure.
+func (m *monitor) passiveUntil(name string, deadline time.Time) (amqp.Queue, error) {
+	type answer struct {
+		q   amqp.Queue
+		err error
+	}
+	for {
+		if m.ch == nil || m.ch.IsClosed() {
+			ch, err := m.link.tryChannel()
+			if err != nil {
+				if time.Now().Add(250 * time.Millisecond).After(deadline) {
+					return amqp.Queue{}, err
+				}
+				time.Sleep(250 * time.Millisecond)
+				continue
+			}
+			m.ch = ch
+		}
+		got := make(chan answer, 1)
+		ch := m.ch
+		go func() {
+			q, err := ch.QueueDeclarePassive(name, false, false, false, false, nil)
+			got <- answer{q, err}
+		}()
+		t := time.NewTimer(time.Until(deadline))
+		select {
+		case a := <-got:
+			t.Stop()
+			var amqpErr *amqp.Error
+			if a.err == nil || errors.As(a.err, &amqpErr) && amqpErr.Code == amqp.NotFound || time.Now().After(deadline) {
+				return a.q, a.err
+			}
+			// The channel or connection went: ask again on a new one.
+		case <-t.C:
+			// The question stays with the dead connection, which the
+			// monitor's close ends.
+			m.ch = nil
+			return amqp.Queue{}, fmt.Errorf("no answer within %s", leftoverWait)
+		}
+	}
 }
 
 // loop samples once a second until stop is closed, then once more.

@@ -316,13 +316,35 @@ func (r *runner) waitForDrain(mon *monitor) {
 	}
 }
 
+// leftoverWait bounds how long the end-of-run check waits for the broker
+// to answer whether a queue still holds messages: long enough to ride out a
+// reconnect, short enough not to hold up a run whose broker is down.
+const leftoverWait = 5 * time.Second
+
 // recordLeftovers notes what is still in each queue when the run ends: it
 // was not consumed in time, but it is not lost. Consumers have closed their
 // channels, so what they had prefetched is back among the ready messages.
+// A queue the broker says is gone was deleted during the run. When the
+// broker cannot be asked, the queue's undelivered copies are unknown: the
+// accounting then never calls them lost.
 func (r *runner) recordLeftovers(mon *monitor) {
-	for name, q := range r.queues {
-		if n, err := mon.passive(name); err == nil {
+	deadline := time.Now().Add(leftoverWait)
+	names := make([]string, 0, len(r.queues))
+	for name := range r.queues {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		q := r.queues[name]
+		n, err := mon.passiveUntil(name, deadline)
+		var amqpErr *amqp.Error
+		switch {
+		case err == nil:
 			q.setLeftover(int64(n.Messages))
+		case errors.As(err, &amqpErr) && amqpErr.Code == amqp.NotFound:
+			q.setGone()
+		default:
+			q.setLeftoverUnknown(fmt.Sprintf("the broker could not be asked at the end of the run: %v", err))
 		}
 	}
 }
@@ -429,6 +451,9 @@ func (r *runner) result(col *collector, started, pubEnded time.Time) *results.Re
 	sum.Republished = all.Counters[counterRepublished]
 	sum.Consumed = all.Counters[counterConsumed]
 	sum.BytesPublished = all.Counters[counterBytesPublished]
+	for _, p := range r.pubs {
+		sum.Unsent += p.unsentCount()
+	}
 	if secs > 0 {
 		sum.PublishRate = float64(sum.Published) / secs
 		sum.ConfirmRate = float64(sum.Confirmed) / secs

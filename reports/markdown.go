@@ -361,6 +361,9 @@ func writeSummary(w *mdWriter, r *results.Result) {
 	if s.Republished > 0 {
 		t.add("Republished (sent again after a lost channel)", textfmt.Count(s.Republished))
 	}
+	if s.Unsent > 0 {
+		t.add("Unsent (due by the schedule, never sent)", "**"+textfmt.Count(s.Unsent)+"**")
+	}
 	t.add("Consumed", textfmt.Count(s.Consumed))
 	t.add("Bytes published", textfmt.Bytes(s.BytesPublished))
 	w.table(t)
@@ -449,6 +452,10 @@ func writeLatency(w *mdWriter, r *results.Result) {
 		}
 		w.line(note + ". End-to-end from the intended send time includes any delay of the publisher behind its schedule (no coordinated omission); from the actual send it does not.")
 		w.blank()
+		if n := r.Summary.Unsent; n > 0 {
+			w.linef("**Lower bounds:** the end-to-end figures from the intended send include %s due by the schedule but never sent, each counted as the time from its intended send to the end of publishing: their true latency is higher, so these percentiles are too.", textfmt.Plural(n, "message"))
+			w.blank()
+		}
 		t := table{
 			header: []string{"Metric", "p50", "p90", "p99", "p99.9", "p99.99", "max", "count"},
 			align:  []byte{'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'},
@@ -485,11 +492,24 @@ func writeIntegrity(w *mdWriter, r *results.Result) {
 		w.line(unconsumedText(in.Unconsumed))
 		w.blank()
 	}
+	for _, line := range unknownText(in) {
+		w.line(line)
+		w.blank()
+	}
+	for _, q := range in.Queues {
+		if q.Gone {
+			w.linef("Queue %s no longer existed when the run ended: something deleted it during the run (an operator, a policy such as `x-expires`, another run's cleanup), and what it had not delivered went with it.", code(q.Queue))
+			w.blank()
+		}
+	}
 	t := table{header: []string{"Count", "Messages"}, align: []byte{'l', 'r'}}
 	t.add("Expected (confirmed copies, one per queue reached)", textfmt.Count(in.Expected))
 	t.add("Received", textfmt.Count(in.Received))
 	t.add("Lost", flagCount(in.Lost))
 	t.add("Unconsumed (still queued at the end: late, not lost)", textfmt.Count(in.Unconsumed))
+	if in.Unknown > 0 {
+		t.add("Unknown (the broker could not be asked at the end: neither lost nor unconsumed)", flagCount(in.Unknown))
+	}
 	t.add("Duplicated", flagCount(in.Duplicated))
 	t.add("Reordered", textfmt.Count(in.Reordered))
 	t.add("Redelivered", textfmt.Count(in.Redelivered))
@@ -507,13 +527,61 @@ func writeIntegrity(w *mdWriter, r *results.Result) {
 			header: []string{"Queue", "Expected", "Received", "Lost", "Unconsumed", "Duplicated", "Reordered"},
 			align:  []byte{'l', 'r', 'r', 'r', 'r', 'r', 'r'},
 		}
+		if in.Unknown > 0 {
+			// Only a run whose broker could not be asked has the column.
+			q.header = slices.Insert(q.header, 5, "Unknown")
+			q.align = slices.Insert(q.align, 5, 'r')
+		}
 		for _, qi := range in.Queues {
-			q.add(code(qi.Queue), textfmt.Count(qi.Expected), textfmt.Count(qi.Received),
-				flagCount(qi.Lost), textfmt.Count(qi.Unconsumed), flagCount(qi.Duplicated), textfmt.Count(qi.Reordered))
+			cells := []string{code(qi.Queue), textfmt.Count(qi.Expected), textfmt.Count(qi.Received),
+				flagCount(qi.Lost), textfmt.Count(qi.Unconsumed), flagCount(qi.Duplicated), textfmt.Count(qi.Reordered)}
+			if in.Unknown > 0 {
+				cells = slices.Insert(cells, 5, flagCount(qi.Unknown))
+			}
+			q.add(cells...)
 		}
 		w.table(q)
 		w.blank()
 	}
+}
+
+// unknownText says, per reason, which queues the broker could not be asked
+// about at the end and how many copies that leaves unknown.
+func unknownText(in results.Integrity) []string {
+	if in.Unknown == 0 {
+		return nil
+	}
+	type group struct {
+		queues []string
+		n      int64
+	}
+	byWhy := map[string]*group{}
+	var whys []string
+	for _, q := range in.Queues {
+		if q.Unknown == 0 {
+			continue
+		}
+		g := byWhy[q.UnknownWhy]
+		if g == nil {
+			g = &group{}
+			byWhy[q.UnknownWhy] = g
+			whys = append(whys, q.UnknownWhy)
+		}
+		g.queues = append(g.queues, code(q.Queue))
+		g.n += q.Unknown
+	}
+	sort.Strings(whys)
+	var out []string
+	for _, why := range whys {
+		g := byWhy[why]
+		copies := "copies were"
+		if g.n == 1 {
+			copies = "copy was"
+		}
+		out = append(out, fmt.Sprintf("**%s %s neither consumed nor seen to be gone: unknown.** The broker could not be asked whether %s still held them (%s), so they are counted neither lost nor unconsumed.",
+			textfmt.Count(g.n), copies, strings.Join(g.queues, ", "), textfmt.EscapeMarkdown(why)))
+	}
+	return out
 }
 
 func unconsumedText(n int64) string {
@@ -542,6 +610,8 @@ func integrityVerdict(in results.Integrity) string {
 	switch {
 	case in.Partial:
 		return "Partial: this is one instance of a shared run, whose consumers took messages other instances published (and the other way round), so its counts below do not balance alone. Merge every instance's run directory (`warren merge`) for the verdict."
+	case in.Unknown > 0:
+		return fmt.Sprintf("**%s unknown**: the broker could not be asked at the end whether they were still queued; %s lost, %s duplicated.", textfmt.Plural(in.Unknown, "message"), textfmt.Count(in.Lost), textfmt.Count(in.Duplicated))
 	case in.Lost == 0 && in.Duplicated == 0 && in.Expected == 0 && in.Received == 0:
 		return "Nothing to account for: no confirmed message was expected at any queue (integrity is checked against publisher confirms)."
 	case in.Lost == 0 && in.Duplicated == 0:

@@ -48,7 +48,16 @@ type QueueAccount struct {
 	// DeadLetter is set on a queue that dead-lettered messages reach.
 	DeadLetter bool `json:"dead_letter,omitempty"`
 	// Leftover is how many messages were still in the queue at the end.
-	Leftover    int64 `json:"leftover"`
+	Leftover int64 `json:"leftover"`
+	// LeftoverUnknown says why the broker could not be asked, at the end,
+	// how many messages the queue still held (it was down or unreachable);
+	// "" when it answered. Leftover is then 0 and means nothing: the
+	// queue's undelivered copies are unknown, neither lost nor unconsumed.
+	LeftoverUnknown string `json:"leftover_unknown,omitempty"`
+	// Gone is set when the broker answered that the queue no longer
+	// existed at the end: it was deleted during the run, and what it held
+	// went with it.
+	Gone        bool  `json:"gone,omitempty"`
 	Duplicated  int64 `json:"duplicated"`
 	Reordered   int64 `json:"reordered"`
 	Redelivered int64 `json:"redelivered"`
@@ -67,7 +76,9 @@ type ReceivedSeqs struct {
 
 // Integrity reconciles the deliveries with what publishers had confirmed.
 // Per queue: lost = expected − received, less what is still queued
-// (unconsumed: late, not lost). Deliveries of a message that was nacked or
+// (unconsumed: late, not lost). Lost means seen to be gone: when the broker
+// could not be asked what the queue still held, its undelivered copies are
+// unknown instead, neither lost nor unconsumed. Deliveries of a message that was nacked or
 // never confirmed are not counted as received, so the identity holds
 // exactly. Copies found in a dead-letter queue beyond what was routed there
 // left their queue on purpose (rejects, TTL, length limits): they are taken
@@ -104,26 +115,37 @@ func (a *Accounting) Integrity() Integrity {
 		}
 		exp := expected[q.Queue]
 		lost := max(exp-received, 0)
-		unconsumed := min(q.Leftover, lost)
-		lost -= unconsumed
+		var unconsumed, unknown int64
+		if q.LeftoverUnknown != "" {
+			unknown, lost = lost, 0
+		} else {
+			unconsumed = min(q.Leftover, lost)
+			lost -= unconsumed
+		}
 		if extra := received + q.Leftover - exp; q.DeadLetter && extra > 0 {
 			in.DeadLettered += extra
 		}
 		in.Queues = append(in.Queues, QueueIntegrity{
 			Queue: q.Queue, Expected: exp, Received: received, Lost: lost,
-			Unconsumed: unconsumed, Duplicated: q.Duplicated, Reordered: q.Reordered,
+			Unconsumed: unconsumed, Unknown: unknown, UnknownWhy: q.LeftoverUnknown, Gone: q.Gone,
+			Duplicated: q.Duplicated, Reordered: q.Reordered,
 		})
 		in.Expected += exp
 		in.Received += received
 		in.Lost += lost
 		in.Unconsumed += unconsumed
+		in.Unknown += unknown
 		in.Duplicated += q.Duplicated
 		in.Reordered += q.Reordered
 		in.Redelivered += q.Redelivered
 		in.Rejected += q.Rejected
 		in.Foreign += q.Foreign
 	}
-	in.Lost = max(in.Lost-in.DeadLettered, 0)
+	// Dead-lettered copies left their queue on purpose: they account for
+	// lost copies first, then for unknown ones.
+	taken := min(in.Lost, in.DeadLettered)
+	in.Lost -= taken
+	in.Unknown = max(in.Unknown-(in.DeadLettered-taken), 0)
 	return in
 }
 
@@ -171,7 +193,9 @@ func mergeAccounting(parts ...*Accounting) (*Accounting, error) {
 			}
 			m.DeadLetter = m.DeadLetter || q.DeadLetter
 			if !p.EndedAt.Before(ended[q.Queue]) {
-				ended[q.Queue], m.Leftover = p.EndedAt, q.Leftover
+				// The last to end saw the queue after everyone else had
+				// stopped; if it could not ask the broker, nobody knows.
+				ended[q.Queue], m.Leftover, m.LeftoverUnknown, m.Gone = p.EndedAt, q.Leftover, q.LeftoverUnknown, q.Gone
 			}
 			m.Duplicated += q.Duplicated
 			m.Reordered += q.Reordered

@@ -90,6 +90,7 @@ func Merge(dirs ...string) (*Result, error) {
 		sum.Returned += s.Returned
 		sum.Republished += s.Republished
 		sum.Consumed += s.Consumed
+		sum.Unsent += s.Unsent
 		sum.BytesPublished += s.BytesPublished
 		g := r.Generator
 		out.Generator.CPUUserSeconds += g.CPUUserSeconds

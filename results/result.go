@@ -105,6 +105,12 @@ type Summary struct {
 	// (republish_unconfirmed); Published counts each message once.
 	Republished int64 `json:"republished,omitempty"`
 	Consumed    int64 `json:"consumed"`
+	// Unsent counts messages the rate schedule had due before publishing
+	// ended that were never sent: the publishers fell behind (a block, an
+	// outage, a full confirm window) and the run ended first. Each enters
+	// the end-to-end latency from the intended send as a lower bound: the
+	// end of publishing minus its intended send time.
+	Unsent int64 `json:"unsent,omitempty"`
 	// Rates are over the publishing period, in msg/s.
 	PublishRate float64 `json:"publish_rate"`
 	ConfirmRate float64 `json:"confirm_rate"`
@@ -150,7 +156,12 @@ type Integrity struct {
 	// Unconsumed counts expected copies still in their queue when the run
 	// ended: consumers were too slow for the drain time. They are late,
 	// not lost.
-	Unconsumed  int64 `json:"unconsumed"`
+	Unconsumed int64 `json:"unconsumed"`
+	// Unknown counts expected copies neither received nor seen to be
+	// gone: at the end the broker could not be asked whether their queue
+	// still held them (it was down or unreachable). They are not lost, and
+	// not unconsumed; QueueIntegrity.UnknownWhy says why.
+	Unknown     int64 `json:"unknown,omitempty"`
 	Duplicated  int64 `json:"duplicated"`
 	Reordered   int64 `json:"reordered"`
 	Redelivered int64 `json:"redelivered"`
@@ -186,8 +197,15 @@ type QueueIntegrity struct {
 	Received   int64  `json:"received"`
 	Lost       int64  `json:"lost"`
 	Unconsumed int64  `json:"unconsumed"`
-	Duplicated int64  `json:"duplicated"`
-	Reordered  int64  `json:"reordered"`
+	// Unknown counts the copies whose fate nobody saw, and UnknownWhy
+	// says why the broker could not be asked about the queue.
+	Unknown    int64  `json:"unknown,omitempty"`
+	UnknownWhy string `json:"unknown_why,omitempty"`
+	// Gone is set when the queue no longer existed at the end: it was
+	// deleted during the run.
+	Gone       bool  `json:"gone,omitempty"`
+	Duplicated int64 `json:"duplicated"`
+	Reordered  int64 `json:"reordered"`
 }
 
 // Kinds of events.

@@ -375,6 +375,9 @@ func printSummary(w io.Writer, r *results.Result) {
 	in := r.Integrity
 	if in.Partial {
 		fmt.Fprintf(w, "integrity: partial, one instance of a shared run (%d copies expected, %d received here): 'warren merge' the instances for the verdict\n", in.Expected, in.Received)
+	} else if in.Unknown > 0 {
+		fmt.Fprintf(w, "integrity: %s lost, %s unknown (the broker could not be asked whether they were still queued), %s duplicated (%s copies expected, %s received)\n",
+			textfmt.Count(in.Lost), textfmt.Count(in.Unknown), textfmt.Count(in.Duplicated), textfmt.Count(in.Expected), textfmt.Count(in.Received))
 	} else if in.Lost == 0 && in.Duplicated == 0 {
 		fmt.Fprintf(w, "integrity: no message lost, none duplicated (%d copies expected, %d received)\n", in.Expected, in.Received)
 	} else {
