@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -145,6 +146,10 @@ type consumer struct {
 	rng   *rand.Rand // outcomes and processing times, seeded from run.seed
 	pacer Pacer      // the consume-rate limit, or nil
 
+	// consumed is set once the consumer has subscribed: a queue missing
+	// after that was deleted during the run.
+	consumed bool
+
 	// ctx ends when stop is called: it ends polling and reconnecting.
 	ctx     context.Context
 	stopCtx context.CancelFunc
@@ -242,14 +247,47 @@ func (c *consumer) open() (<-chan amqp.Delivery, error) {
 	cancelled := ch.NotifyCancel(make(chan string, 1))
 	go func() {
 		if tag, ok := <-cancelled; ok {
-			c.r.event(results.EventCancelled, "the broker cancelled consumer %s on queue %s (queue deleted or moved)", tag, c.g.Queue)
+			c.r.event(results.EventCancelled, "%s", c.cancelReason(tag))
 		}
 	}()
 	d, err := ch.Consume(c.g.Queue, c.tag, c.g.AckMode == scenarios.AckAuto, false, false, false, nil)
 	if err != nil {
+		var amqpErr *amqp.Error
+		if c.consumed && errors.As(err, &amqpErr) && amqpErr.Code == amqp.NotFound {
+			// It was there when the run began: something deleted it.
+			return nil, fmt.Errorf("%w: %s", errQueueGone, queueGoneText(c.g.Queue))
+		}
 		return nil, rabbit.DeclareError(fmt.Sprintf("consumer on queue %q", c.g.Queue), err)
 	}
+	c.consumed = true
 	return d, nil
+}
+
+// errQueueGone marks a queue that existed when the run began and was
+// deleted during it.
+var errQueueGone = errors.New("queue deleted during the run")
+
+func queueGoneText(queue string) string {
+	return fmt.Sprintf("queue %s no longer exists: something deleted it during the run (an operator, a policy such as x-expires, another run's cleanup), and what is routed to it from then on is lost", queue)
+}
+
+// cancelReason says why the broker cancelled the consumer: it asks, on
+// the same connection, whether the queue still exists. Nothing is
+// redialled or declared for the question.
+func (c *consumer) cancelReason(tag string) string {
+	ch, err := c.link.current()
+	if err == nil {
+		defer ch.Close()
+		_, err = ch.QueueDeclarePassive(c.g.Queue, false, false, false, false, nil)
+		var amqpErr *amqp.Error
+		switch {
+		case err == nil:
+			return fmt.Sprintf("the broker cancelled consumer %s on queue %s, which still exists (it moved, or its leader changed): consuming again", tag, c.g.Queue)
+		case errors.As(err, &amqpErr) && amqpErr.Code == amqp.NotFound:
+			return fmt.Sprintf("the broker cancelled consumer %s because its %s", tag, queueGoneText(c.g.Queue))
+		}
+	}
+	return fmt.Sprintf("the broker cancelled consumer %s on queue %s (queue deleted or moved)", tag, c.g.Queue)
 }
 
 // consumeState is what a consumer keeps across reconnects.
@@ -273,7 +311,11 @@ func (c *consumer) run(deliveries <-chan amqp.Delivery) {
 		}
 		d, err := c.open()
 		if err != nil {
-			if c.ctx.Err() == nil {
+			switch {
+			case c.ctx.Err() != nil:
+			case errors.Is(err, errQueueGone):
+				c.r.event(results.EventError, "consumer %s stopped: %s", c.tag, queueGoneText(c.g.Queue))
+			default:
 				c.r.event(results.EventError, "consumer %s stopped: %v", c.tag, err)
 			}
 			break

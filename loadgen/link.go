@@ -109,6 +109,18 @@ func (l *link) tryChannel() (*amqp.Channel, error) {
 	return l.conn.Channel()
 }
 
+// current opens a channel on the link's connection as it is, without
+// redialling (and so without declaring anything) when it is down.
+func (l *link) current() (*amqp.Channel, error) {
+	l.mu.Lock()
+	conn := l.conn
+	l.mu.Unlock()
+	if conn == nil || conn.IsClosed() {
+		return nil, amqp.ErrClosed
+	}
+	return conn.Channel()
+}
+
 // socket returns the current connection's socket, for corking.
 func (l *link) socket() *corkConn { return l.wire.Load() }
 

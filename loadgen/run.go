@@ -127,6 +127,9 @@ func newRunner(s *scenarios.Scenario, opts []Option) (*runner, error) {
 	for _, o := range opts {
 		o(&r.cfg)
 	}
+	if err := checkCleanup(s, r.cfg); err != nil {
+		return nil, err
+	}
 	r.addr = rabbit.Addresses{URI: cmp.Or(r.cfg.uri, s.Broker.URI), ManagementURI: cmp.Or(r.cfg.mgmtURI, s.Broker.ManagementURI)}
 	r.uri = r.addr.AMQP()
 	r.instanceID = r.cfg.instanceID
@@ -152,6 +155,67 @@ func newRunner(s *scenarios.Scenario, opts []Option) (*runner, error) {
 		r.warn("TLS verification of the broker's certificate was off (broker.tls.insecure_skip_verify): for test brokers only")
 	}
 	return r, nil
+}
+
+// ErrSharedCleanup refuses topology.cleanup in a run that other instances
+// may share: the first instance to end would delete the queues under the
+// others. Delete the topology once every instance has ended, with Cleanup
+// ('warren merge --cleanup').
+var ErrSharedCleanup = errors.New("cleanup in a shared run would delete the queues under the instances still running")
+
+func checkCleanup(s *scenarios.Scenario, cfg config) error {
+	if !s.Topology.Cleanup {
+		return nil
+	}
+	switch {
+	case cfg.runName != "":
+		return fmt.Errorf("%w (run %q): leave cleanup off and delete them once every instance has ended, with Cleanup or 'warren merge --cleanup'", ErrSharedCleanup, cfg.runName)
+	case cfg.instanceID != "":
+		return fmt.Errorf("%w (instance %q of several): leave cleanup off and delete them once every instance has ended, with Cleanup or 'warren merge --cleanup'", ErrSharedCleanup, cfg.instanceID)
+	}
+	return nil
+}
+
+// Cleanup deletes the exchanges and queues the scenario declares, on the
+// broker the scenario and opts name (WithURI; TLS and heartbeat from the
+// scenario): what a run with topology.cleanup does when it ends. A shared
+// run calls it once every instance has ended. Queues and exchanges that no
+// longer exist are no error.
+func Cleanup(s *scenarios.Scenario, opts ...Option) error {
+	r := &runner{s: s}
+	for _, o := range opts {
+		o(&r.cfg)
+	}
+	r.addr = rabbit.Addresses{URI: cmp.Or(r.cfg.uri, s.Broker.URI)}
+	r.uri = r.addr.AMQP()
+	r.instanceID = "cleanup"
+	conn, err := r.dial("cleanup")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var first error
+	del := func(what string, f func(*amqp.Channel) error) {
+		// A refusal closes the channel: each deletion gets its own.
+		ch, err := conn.Channel()
+		if err == nil {
+			err = f(ch)
+			ch.Close()
+		}
+		if err != nil && first == nil {
+			first = fmt.Errorf("delete %s: %w", what, err)
+		}
+	}
+	for _, q := range s.Topology.Queues {
+		del(fmt.Sprintf("queue %q", q.Name), func(ch *amqp.Channel) error {
+			_, err := ch.QueueDelete(q.Name, false, false, false)
+			return err
+		})
+	}
+	for _, e := range s.Topology.Exchanges {
+		del(fmt.Sprintf("exchange %q", e.Name), func(ch *amqp.Channel) error { return ch.ExchangeDelete(e.Name, false, false) })
+	}
+	return first
 }
 
 // prepare connects, reads what the broker is, and declares the topology.

@@ -205,6 +205,21 @@ func TestConsumerCancelledByBroker(t *testing.T) {
 	if !cancelled {
 		t.Errorf("no cancellation among the events: %+v", res.Events)
 	}
+	// The events say the queue was deleted, not that it should be
+	// declared first: the run declared it.
+	var toldDeleted bool
+	for _, e := range res.Events {
+		if strings.Contains(e.Message, "declare it first") {
+			t.Errorf("event %s: %q gives the hint for a queue never declared", e.Kind, e.Message)
+		}
+		toldDeleted = toldDeleted || e.Kind == results.EventCancelled && strings.Contains(e.Message, "queue "+name+" no longer exists: something deleted it during the run")
+	}
+	if !toldDeleted {
+		t.Errorf("no event says the queue was deleted: %+v", res.Events)
+	}
+	if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "queue "+name+" no longer existed when the run ended") {
+		t.Errorf("no warning that the queue was gone at the end:\n%s", w)
+	}
 	// What was published after the queue went is confirmed but reaches
 	// nobody: the accounting must not call that a success.
 	if res.Integrity.Lost == 0 {
@@ -290,6 +305,23 @@ func TestRunAbandonedBeforePublishing(t *testing.T) {
 		}
 		if got.Consumers != 0 || got.Messages != 0 {
 			t.Errorf("queue %s after an abandoned run: %d consumers, %d messages; want none", q.Name, got.Consumers, got.Messages)
+		}
+	}
+}
+
+// TestRunRefusesCleanupInASharedRun: an instance of a shared run must not
+// delete the topology the other instances still use. Run refuses before
+// it reaches any broker.
+func TestRunRefusesCleanupInASharedRun(t *testing.T) {
+	s := oneQueueScenario("shared-cleanup", 100, time.Second)
+	s.Topology.Cleanup = true
+	for name, opt := range map[string]loadgen.Option{
+		"run id":      loadgen.WithRunID("nightly-42"),
+		"instance id": loadgen.WithInstanceID("pod-0"),
+	} {
+		res, err := loadgen.Run(context.Background(), s, opt, loadgen.WithURI("amqp://guest:guest@127.0.0.1:1/"))
+		if !errors.Is(err, loadgen.ErrSharedCleanup) || res != nil || !strings.Contains(err.Error(), "warren merge --cleanup") {
+			t.Errorf("%s: Run = %v, %v; want ErrSharedCleanup naming the alternative", name, res, err)
 		}
 	}
 }

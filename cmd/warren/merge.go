@@ -5,10 +5,17 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+
+	"github.com/warrenmq/warren/internal/rabbit"
+	"github.com/warrenmq/warren/internal/textfmt"
+	"github.com/warrenmq/warren/loadgen"
 	"github.com/warrenmq/warren/reports"
 	"github.com/warrenmq/warren/results"
+	"github.com/warrenmq/warren/scenarios"
 )
 
 // mergeCmd joins the run directories of the instances of one shared run
@@ -20,6 +27,8 @@ func mergeCmd(_ context.Context, c *cli, args []string) int {
 	out := fs.String("out", "", "directory to write the merged result.json, accounting.json, latency.hlog and report to; must not exist")
 	noReport := fs.Bool("no-report", false, "write result.json, accounting.json and latency.hlog only, no report.md or charts")
 	thresholds := registerThresholds(fs)
+	cleanup := fs.Bool("cleanup", false, "then delete the exchanges and queues the run declared, on the broker at --uri (env WARREN_URI): a shared run's instances leave that to the merge")
+	fs.String("uri", "", "broker AMQP URI for --cleanup (env WARREN_URI); result.json keeps the URI with its password masked")
 	if done, code := parseFlags(c, fs, args); done {
 		return code
 	}
@@ -79,6 +88,11 @@ func mergeCmd(_ context.Context, c *cli, args []string) int {
 		return fail(c, "merge", exitFailure, "move the merged run into %s: %v", *out, err)
 	}
 	fmt.Fprintf(c.stdout, "merged %d instances (%s)\n", fs.NArg(), res.Environment.InstanceID)
+	if *cleanup {
+		if code := cleanupMerged(c, fs, res); code != exitOK {
+			return code
+		}
+	}
 	printSummary(c.stdout, res)
 	failed := printVerdicts(c, "merge", res.Verdicts)
 	if *noReport {
@@ -111,5 +125,30 @@ func writeMergedHlog(c *cli, rd *results.RunDir, base time.Time, runs []string) 
 	if !wrote {
 		os.Remove(f.Name())
 	}
+	return exitOK
+}
+
+// cleanupMerged deletes the topology of a merged shared run, which its
+// instances may not delete themselves (the first to end would pull the
+// queues from under the others). result.json keeps the broker URI with its
+// password masked, so the URI comes from --uri or WARREN_URI; only a URI
+// without a password, or the masked default, is taken from the result.
+func cleanupMerged(c *cli, fs *pflag.FlagSet, res *results.Result) int {
+	uri := brokerAddresses(c, fs, rabbit.Addresses{}).URI
+	if uri == "" {
+		switch masked := res.Scenario.Broker.URI; {
+		case masked == "" || masked == scenarios.RedactURI(rabbit.DefaultURI):
+			uri = rabbit.DefaultURI
+		case !strings.Contains(masked, ":xxxxx@"): // no password to unmask
+			uri = masked
+		default:
+			return fail(c, "merge", exitBadInput, "--cleanup needs the broker's URI with its password: result.json keeps %s masked; give --uri or set WARREN_URI", masked)
+		}
+	}
+	s := res.Scenario.Clone()
+	if err := loadgen.Cleanup(s, loadgen.WithURI(uri), loadgen.WithVersion(warrenVersion())); err != nil {
+		return fail(c, "merge", exitFailure, "cleanup: %v", err)
+	}
+	fmt.Fprintf(c.stdout, "deleted %s and %s on %s\n", textfmt.Plural(len(s.Topology.Queues), "queue"), textfmt.Plural(len(s.Topology.Exchanges), "exchange"), scenarios.RedactURI(uri))
 	return exitOK
 }

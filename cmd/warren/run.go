@@ -151,6 +151,19 @@ func (f *runFlags) apply(c *cli, fs *pflag.FlagSet, s *scenarios.Scenario) error
 	if fs.Changed("run-id") && strings.TrimSpace(f.runID) == "" {
 		return fmt.Errorf("--run-id is empty: give every instance of the shared run the same name, e.g. --run-id nightly-42")
 	}
+	if s.Topology.Cleanup && (f.runID != "" || f.instanceID != "") {
+		// The first instance to end would delete the queues under the
+		// others: deletion waits until every instance has ended.
+		what := "--cleanup"
+		if !f.cleanup {
+			what = "topology.cleanup"
+		}
+		shared := "--run-id"
+		if f.runID == "" {
+			shared = "--instance-id"
+		}
+		return fmt.Errorf("%s with %s would delete the queues under the other instances of the run while they still use them: leave it off, and once every instance has ended run 'warren merge RUN_DIR... --out DIR --cleanup'", what, shared)
+	}
 	if fs.Changed("prefix") && !f.prefixLater {
 		s.PrefixNames(f.prefix)
 	}
