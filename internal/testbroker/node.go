@@ -47,6 +47,7 @@ type Node struct {
 
 	mu     sync.Mutex
 	proc   *process // nil when not running
+	frozen int      // pid of the VM that Freeze stopped, 0 when none
 	closed bool
 }
 
@@ -301,9 +302,11 @@ func (n *Node) Start() error {
 		return errors.New("testbroker: node is closed")
 	}
 	if n.proc != nil && !n.proc.exited() {
-		return nil
+		// A node a failed test left frozen must not hang the next one.
+		return n.thawLocked()
 	}
 	n.proc = nil
+	n.frozen = 0
 	out, err := os.OpenFile(filepath.Join(n.dir, "server.out"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return fmt.Errorf("testbroker: %w", err)
@@ -368,8 +371,10 @@ func (n *Node) Stop() error {
 	p := n.proc
 	if p == nil || p.exited() {
 		n.proc = nil
+		n.frozen = 0
 		return nil
 	}
+	_ = n.thawLocked() // a frozen VM would not hear SIGTERM
 	n.proc = nil
 	n.detachStatsHandler()
 	// SIGTERM to the script: its trap forwards it to the Erlang VM, where
@@ -406,6 +411,52 @@ func (n *Node) detachStatsHandler() {
 		"-a", "gen_event delete_handler [rabbit_event, rabbit_mgmt_db_handler, []]")
 	cmd.Env = n.env()
 	_ = cmd.Run()
+}
+
+// Freeze stops the node's Erlang VM with SIGSTOP, as a VM paused by its
+// hypervisor, a long garbage collection or a debugger would be: its sockets
+// stay open, the kernel still accepts connections and data for it, and
+// nothing answers. Only heartbeats (or timeouts) tell a client. Thaw
+// resumes it; Stop, Kill, Start and Close thaw it first. Freeze works on
+// Linux only.
+func (n *Node) Freeze() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.proc == nil || n.proc.exited() {
+		return errors.New("testbroker: freeze: node is not running")
+	}
+	if n.frozen != 0 {
+		return nil
+	}
+	pid, err := findVM(n.proc.cmd.Process.Pid)
+	if err != nil {
+		return fmt.Errorf("testbroker: freeze node %s: %w", n.name, err)
+	}
+	if err := signalStop(pid); err != nil {
+		return fmt.Errorf("testbroker: freeze node %s: %w", n.name, err)
+	}
+	n.frozen = pid
+	return nil
+}
+
+// Thaw resumes a node that Freeze stopped. Thawing a node that is not
+// frozen does nothing.
+func (n *Node) Thaw() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.thawLocked()
+}
+
+func (n *Node) thawLocked() error {
+	if n.frozen == 0 {
+		return nil
+	}
+	pid := n.frozen
+	n.frozen = 0
+	if err := signalCont(pid); err != nil {
+		return fmt.Errorf("testbroker: thaw node %s: %w", n.name, err)
+	}
+	return nil
 }
 
 // Kill ends the node at once with SIGKILL to its Erlang VM (and the script
@@ -455,6 +506,7 @@ func (n *Node) Close() error {
 func (n *Node) killLocked() {
 	p := n.proc
 	n.proc = nil
+	n.frozen = 0 // SIGKILL ends a stopped process too
 	if p == nil {
 		return
 	}

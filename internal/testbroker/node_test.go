@@ -134,6 +134,74 @@ func TestShared(t *testing.T) {
 	t.Logf("started again in %s", time.Since(start).Round(time.Millisecond))
 	conn, _ := open(t, n.URI())
 	conn.Close()
+
+	t.Run("freeze", func(t *testing.T) { checkFreeze(t, n) })
+	t.Run("proxy", func(t *testing.T) { checkProxy(t, n) })
+}
+
+// checkFreeze freezes the node: it accepts TCP connections but no AMQP
+// handshake completes; thawed, it answers again.
+func checkFreeze(t *testing.T, n *Node) {
+	if err := n.Freeze(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Thaw() })
+	start := time.Now()
+	if conn, err := dial(n.URI()); err == nil {
+		conn.Close()
+		t.Fatal("a frozen node completed an AMQP handshake")
+	}
+	t.Logf("a dial to the frozen node failed after %s", time.Since(start).Round(time.Millisecond))
+	if err := n.Thaw(); err != nil {
+		t.Fatal(err)
+	}
+	conn, _ := open(t, n.URI())
+	conn.Close()
+}
+
+// checkProxy sends a message through a proxy, then black-holes it and lets
+// it go again.
+func checkProxy(t *testing.T, n *Node) {
+	p := StartProxy(t, n)
+	if p.URI() == n.URI() || !strings.HasPrefix(p.Addr(), "127.0.0.1:") {
+		t.Fatalf("proxy at %s, node at %s", p.Addr(), n.URI())
+	}
+	queue := UniqueName(t, "warren")
+	conn, ch := open(t, p.URI())
+	defer conn.Close()
+	if _, err := ch.QueueDeclare(queue, false, true, false, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	// A 100 ms delay on the way back holds each confirm that long.
+	if err := p.Add(Toxic{Name: "slow", Type: "latency", Stream: "downstream", Attributes: map[string]int64{"latency": 100}}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	publish(t, ch, queue, "through the proxy", amqp.Transient)
+	if rtt := time.Since(start); rtt < 100*time.Millisecond {
+		t.Errorf("a publish confirmed in %s through a 100 ms latency toxic", rtt)
+	}
+	if err := p.Remove("slow"); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(t, ch, queue); got != "through the proxy" {
+		t.Fatalf("got %q", got)
+	}
+	if err := p.Add(Toxic{Name: "hole", Type: "timeout", Stream: "downstream", Attributes: map[string]int64{"timeout": 0}}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := dial(p.URI()); err == nil {
+		c.Close()
+		t.Fatal("a handshake completed through a black hole")
+	}
+	if err := p.Remove("hole"); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := open(t, p.URI())
+	c.Close()
+	if err := p.Remove("hole"); err == nil {
+		t.Error("removing a toxic twice is no error")
+	}
 }
 
 func open(t *testing.T, uri string) (*amqp.Connection, *amqp.Channel) {

@@ -3,6 +3,7 @@
 package testbroker
 
 import (
+	"errors"
 	"os"
 	"syscall"
 )
@@ -20,3 +21,11 @@ func killGroup(pid int) {
 		_ = p.Kill()
 	}
 }
+
+func findVM(pgid int) (int, error) {
+	return 0, errors.New("testbroker: freezing a node needs Linux")
+}
+
+func signalStop(pid int) error { return errors.New("testbroker: freezing a node needs Linux") }
+
+func signalCont(pid int) error { return errors.New("testbroker: freezing a node needs Linux") }

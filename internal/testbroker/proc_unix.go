@@ -11,3 +11,9 @@ const terminateSignal = syscall.SIGTERM
 func killGroup(pgid int) {
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 }
+
+// signalStop and signalCont stop and resume one process, as a debugger or
+// a paused VM would: its sockets stay open and nothing answers on them.
+func signalStop(pid int) error { return syscall.Kill(pid, syscall.SIGSTOP) }
+
+func signalCont(pid int) error { return syscall.Kill(pid, syscall.SIGCONT) }
