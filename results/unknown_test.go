@@ -1,6 +1,8 @@
 package results
 
 import (
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +37,31 @@ func TestIntegrityUnknownWhenTheBrokerCouldNotBeAsked(t *testing.T) {
 	}
 	if q := byName["gone"]; !q.Gone || q.Lost != 10 || q.Unknown != 0 {
 		t.Errorf("queue gone: %+v", q)
+	}
+
+	// accounting.json (what merge reads) and result.json (what report
+	// reads) keep the distinction.
+	dir := t.TempDir()
+	if err := a.WriteFile(filepath.Join(dir, AccountingFile)); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadAccounting(filepath.Join(dir, AccountingFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.Integrity(); !reflect.DeepEqual(got, in) {
+		t.Errorf("integrity from accounting.json %+v, want %+v", got, in)
+	}
+	res := &Result{Schema: ResultSchema, Scenario: &scenarios.Scenario{}, Integrity: in, Summary: Summary{Unsent: 7}}
+	if err := res.WriteFile(filepath.Join(dir, ResultFile)); err != nil {
+		t.Fatal(err)
+	}
+	read, err := ReadResult(filepath.Join(dir, ResultFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(read.Integrity, in) || read.Summary.Unsent != 7 {
+		t.Errorf("result.json gave back %+v, unsent %d", read.Integrity, read.Summary.Unsent)
 	}
 
 	// The verdict says the broker could not be asked and why, and does
