@@ -115,8 +115,8 @@ func TestBrokerDownAtTheEndIsUnknown(t *testing.T) {
 	if in.Unknown == 0 || in.Lost != 0 || in.Unconsumed != 0 || in.Received+in.Unknown != in.Expected {
 		t.Fatalf("integrity %+v: want every undelivered confirmed copy unknown, none lost or unconsumed", in)
 	}
-	if len(in.Queues) != 1 || !strings.Contains(in.Queues[0].UnknownWhy, "could not be asked") {
-		t.Errorf("queue integrity %+v: want the reason the broker could not be asked", in.Queues)
+	if len(in.Queues) != 1 || !strings.Contains(in.Queues[0].UnknownWhy, "cannot reach a broker") {
+		t.Errorf("queue integrity %+v: want the reason the broker could not be asked (it was down)", in.Queues)
 	}
 	warnings := strings.Join(res.Warnings, "\n")
 	if !strings.Contains(warnings, textfmt.Count(in.Unknown)+" confirmed copies are unknown") || strings.Contains(warnings, "were lost") {

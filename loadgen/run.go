@@ -408,7 +408,9 @@ func (r *runner) recordLeftovers(mon *monitor) {
 		case errors.As(err, &amqpErr) && amqpErr.Code == amqp.NotFound:
 			q.setGone()
 		default:
-			q.setLeftoverUnknown(fmt.Sprintf("the broker could not be asked at the end of the run: %v", err))
+			// The reports say that the broker could not be asked; the
+			// reason is the failure itself.
+			q.setLeftoverUnknown(err.Error())
 		}
 	}
 }

@@ -19,7 +19,7 @@ func TestReportUnknownAndUnsent(t *testing.T) {
 	r.Summary.Unsent = 8198
 	in := &r.Integrity
 	in.Queues = []results.QueueIntegrity{
-		{Queue: "greenhouse.all", Expected: 1000, Received: 400, Unknown: 600, UnknownWhy: "the broker could not be asked at the end of the run: connection refused"},
+		{Queue: "greenhouse.all", Expected: 1000, Received: 400, Unknown: 600, UnknownWhy: "cannot reach a broker at 127.0.0.1:5672: connection refused"},
 		{Queue: "greenhouse.zone1", Expected: 500, Received: 490, Lost: 10, Gone: true},
 	}
 	in.Expected, in.Received, in.Lost, in.Unknown, in.Unconsumed = 1500, 890, 10, 600, 0
@@ -34,7 +34,7 @@ func TestReportUnknownAndUnsent(t *testing.T) {
 	md := string(data)
 	for _, want := range []string{
 		"**600 messages unknown**: the broker could not be asked at the end whether they were still queued; 10 lost, 0 duplicated.",
-		"**600 copies were neither consumed nor seen to be gone: unknown.** The broker could not be asked whether `greenhouse.all` still held them (the broker could not be asked at the end of the run: connection refused)",
+		"**600 copies were neither consumed nor seen to be gone: unknown.** The broker could not be asked whether `greenhouse.all` still held them (cannot reach a broker at 127.0.0.1:5672: connection refused)",
 		"| Unknown (the broker could not be asked at the end: neither lost nor unconsumed) | **600** |",
 		"| Queue | Expected | Received | Lost | Unconsumed | Unknown | Duplicated | Reordered |",
 		"| `greenhouse.all` | 1,000 | 400 | 0 | 0 | **600** | 0 | 0 |",
