@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -134,17 +135,20 @@ func (q *queueTracker) account() results.QueueAccount {
 
 // consumer is one consuming goroutine with its own channel.
 type consumer struct {
-	r     *runner
-	g     *scenarios.ConsumerGroup
-	tag   string
-	ch    *amqp.Channel // the current channel; replaced after a reconnect
-	q     *queueTracker
-	rec   *recorder
-	link  *link
-	done  chan struct{}
-	once  sync.Once
-	rng   *rand.Rand // outcomes and processing times, seeded from run.seed
-	pacer Pacer      // the consume-rate limit, or nil
+	r    *runner
+	g    *scenarios.ConsumerGroup
+	tag  string
+	ch   *amqp.Channel // the current channel; replaced after a reconnect
+	q    *queueTracker
+	rec  *recorder
+	link *link
+	done chan struct{}
+	// delivered counts every delivery this consumer took; read once it
+	// has stopped, or by the metrics while it runs.
+	delivered atomic.Int64
+	once      sync.Once
+	rng       *rand.Rand // outcomes and processing times, seeded from run.seed
+	pacer     Pacer      // the consume-rate limit, or nil
 
 	// consumed is set once the consumer has subscribed: a queue missing
 	// after that was deleted during the run.
@@ -154,6 +158,15 @@ type consumer struct {
 	ctx     context.Context
 	stopCtx context.CancelFunc
 	chMu    sync.Mutex // guards ch: stop cancels on the current channel
+}
+
+// deliveries counts what each consumer took, in the order they started.
+func deliveries(consumers []*consumer) []results.ConsumerDeliveries {
+	out := make([]results.ConsumerDeliveries, 0, len(consumers))
+	for _, c := range consumers {
+		out = append(out, results.ConsumerDeliveries{Tag: c.tag, Group: c.g.Name, Queue: c.g.Queue, Delivered: c.delivered.Load()})
+	}
+	return out
 }
 
 // startConsumers opens the consumers' connections (never the publishers')
@@ -359,6 +372,7 @@ func (c *consumer) consume(deliveries <-chan amqp.Delivery, st *consumeState) {
 		if !open {
 			break
 		}
+		c.delivered.Add(1)
 		now := time.Now()
 		if st.n == 0 {
 			st.start = now

@@ -350,6 +350,7 @@ func (r *runner) drive(ctx context.Context, env results.Environment) (*results.R
 	r.recordLeftovers(mon)
 
 	res := r.result(col, started, pubEnded)
+	res.Consumers = deliveries(consumers)
 	res.Broker = mon.view
 	res.Generator = generatorCost(cpuBefore, readCPU(), time.Since(started), res.Summary.Published+res.Summary.Consumed)
 	res.Generator.Samples = selfSamples

@@ -100,6 +100,21 @@ func TestRunAccountsForFanout(t *testing.T) {
 	if sum.Consumed != in.Expected {
 		t.Errorf("consumed %d, want %d", sum.Consumed, in.Expected)
 	}
+	// Deliveries per consumer: one entry for each of the three, adding up
+	// to what was consumed, each queue's share with its own consumers.
+	if len(res.Consumers) != 3 {
+		t.Fatalf("deliveries per consumer: %+v", res.Consumers)
+	}
+	perQueue := map[string]int64{}
+	for _, c := range res.Consumers {
+		if c.Tag == "" || c.Group == "" || c.Delivered <= 0 {
+			t.Errorf("consumer %+v", c)
+		}
+		perQueue[c.Queue] += c.Delivered
+	}
+	if perQueue[all.Queue] != all.Received || perQueue[a.Queue] != a.Received {
+		t.Errorf("deliveries per queue %v; want %s: %d, %s: %d", perQueue, all.Queue, all.Received, a.Queue, a.Received)
+	}
 	for _, m := range []string{results.MetricEndToEnd, results.MetricEndToEndActual, results.MetricConfirm, results.MetricSendDelay} {
 		l, ok := res.Latency[m]
 		if !ok || l.Count == 0 {

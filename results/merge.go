@@ -108,6 +108,9 @@ func Merge(dirs ...string) (*Result, error) {
 			o.Link = inst + "/" + o.Link
 			out.Outages = append(out.Outages, o)
 		}
+		// Each instance's consumers are consumers of their own, tagged
+		// with the instance.
+		out.Consumers = append(out.Consumers, r.Consumers...)
 		for _, w := range r.Warnings {
 			if strings.HasPrefix(w, "this is one instance of a shared run") {
 				continue // the merge is what that warning asks for

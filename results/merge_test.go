@@ -34,7 +34,8 @@ func instance(t *testing.T, parent, id string, start time.Time, perSecond [3]int
 			"this is one instance of a shared run: its counts do not balance alone",
 			"something about " + id,
 		},
-		Events: []Event{{At: start.Add(time.Second), Kind: EventError, Message: "a hiccup"}},
+		Events:    []Event{{At: start.Add(time.Second), Kind: EventError, Message: "a hiccup"}},
+		Consumers: []ConsumerDeliveries{{Tag: "warren-" + id + "-workers-0", Group: "workers", Queue: "q", Delivered: 3}},
 	}
 	f, err := os.Create(filepath.Join(dir, HlogFile))
 	if err != nil {
@@ -123,6 +124,10 @@ func TestMerge(t *testing.T) {
 			!within(s.EndToEndP50, w.EndToEndP50) || !within(s.EndToEndP99, w.EndToEndP99) || !within(s.EndToEndMax, w.EndToEndMax) {
 			t.Errorf("second %d: %+v, want %+v", i+1, s, w)
 		}
+	}
+	// Each instance's consumers are consumers of the merged run.
+	if len(r.Consumers) != 2 || r.Consumers[0].Tag != "warren-a-workers-0" || r.Consumers[1].Tag != "warren-b-workers-0" {
+		t.Errorf("consumers %+v", r.Consumers)
 	}
 	joined := strings.Join(r.Warnings, "\n")
 	if strings.Contains(joined, "one instance of a shared run") || !strings.Contains(joined, "instance a: something about a") ||

@@ -61,8 +61,12 @@ type Result struct {
 	Generator Generator `json:"generator"`
 	Events    []Event   `json:"events,omitempty"`
 	// Outages are the times a connection was down.
-	Outages  []Outage `json:"outages,omitempty"`
-	Warnings []string `json:"warnings,omitempty"`
+	Outages []Outage `json:"outages,omitempty"`
+	// Consumers counts what each consumer took: how evenly the consumers
+	// of a queue shared its messages (a large prefetch lets the first to
+	// ask take more than their share).
+	Consumers []ConsumerDeliveries `json:"consumers,omitempty"`
+	Warnings  []string             `json:"warnings,omitempty"`
 	// Verdicts judge the run by its thresholds (Evaluate): the default
 	// integrity threshold and the scenario's own, which include those
 	// given on the command line. Absent in results written before
@@ -75,6 +79,17 @@ type Result struct {
 	// result as accounting.json so that instances of a shared run can be
 	// merged; nil for a result read back from disk.
 	Accounting *Accounting `json:"-"`
+}
+
+// ConsumerDeliveries counts the deliveries one consumer took over the run,
+// the drain included: redeliveries, rejected messages and messages of
+// other runs too, as each was work handed to it.
+type ConsumerDeliveries struct {
+	// Tag is the consumer tag, unique to the instance and the consumer.
+	Tag       string `json:"tag"`
+	Group     string `json:"group"`
+	Queue     string `json:"queue"`
+	Delivered int64  `json:"delivered"`
 }
 
 // Environment says what produced the result.
