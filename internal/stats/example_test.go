@@ -50,3 +50,10 @@ func ExampleJain() {
 	// 0.746
 	// 1.000
 }
+
+// Three comparisons: the smallest p-value is tripled, the next doubled.
+func ExampleHolm() {
+	fmt.Println(stats.Holm([]float64{0.02, 0.01, 0.3}))
+	// Output:
+	// [0.04 0.03 0.3]
+}
