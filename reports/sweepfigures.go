@@ -110,7 +110,7 @@ func unackedBound(sc *scenarios.Scenario) (float64, string) {
 	case 0:
 		return 0, "no consumer acknowledges manually"
 	case 1:
-		return total, fmt.Sprintf("prefetch %d × %s", groups[0].Prefetch, textfmt.Plural(groups[0].Count, "consumer"))
+		return total, fmt.Sprintf("prefetch %d × %s", groups[0].Prefetch, textfmt.Plural(int64(groups[0].Count), "consumer"))
 	}
 	terms := make([]string, len(groups))
 	for i, g := range groups {

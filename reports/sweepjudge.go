@@ -51,8 +51,10 @@ type PairTest struct {
 	// (µs for p99, msg/s for throughput); NA and NB count the samples.
 	MedianA, MedianB float64
 	NA, NB           int
-	// P is the two-sided p-value; 1 when a variant had no samples.
-	P float64
+	// P is the two-sided p-value adjusted by Holm's method for the number
+	// of pairs compared, so that alpha holds for the sweep as a whole; Raw
+	// is the pair's own. Both are 1 when a variant had no samples.
+	P, Raw float64
 	// Better indexes the variant the figure favours (lower p99, higher
 	// throughput) when the difference is significant, -1 otherwise.
 	Better int
@@ -95,28 +97,13 @@ func (f sweepFigures) hasLatency() bool { return len(f.runP99s) > 0 }
 // medianP99 is the median of the repetitions' own p99s, µs.
 func (f sweepFigures) medianP99() float64 { return stats.Median(f.runP99s) }
 
-// judgement is what judgeSweep decides.
-type judgement struct {
-	best      int
-	class     SweepClass
-	classWhy  string
-	decider   string
-	objective int64
-	derived   bool
-	pairs     []PairTest
-	tied      []int
-	knee      int
-	reason    string
-	kneeWhy   string
-}
-
 // judgeSweep decides a sweep from its variants' figures. objective bounds the
 // end-to-end p99 in µs (0: DefaultObjectiveFactor × the best median p99);
 // param names the one swept parameter and values holds its numeric value
 // per variant (nil when the sweep has no single numeric parameter). It
 // reads nothing but its arguments.
-func judgeSweep(fs []sweepFigures, objective int64, param string, values []float64) judgement {
-	j := judgement{best: -1, knee: -1}
+func judgeSweep(fs []sweepFigures, objective int64, param string, values []float64) Recommendation {
+	j := Recommendation{Best: -1, Knee: -1, Parameter: param}
 	name := func(i int) string { return code(fs[i].name) }
 	var ran, timed []int
 	for i, f := range fs {
@@ -130,27 +117,27 @@ func judgeSweep(fs []sweepFigures, objective int64, param string, values []float
 	}
 	switch {
 	case len(ran) == 0:
-		j.reason = "No variant ran to completion, so there is nothing to recommend."
+		j.Reason = "No variant ran to completion, so there is nothing to recommend."
 		return j
 	case len(timed) == 0:
-		j.reason = "No variant recorded end-to-end latency (did anything consume?), so no latency objective could be checked and nothing is recommended."
+		j.Reason = "No variant recorded end-to-end latency (did anything consume?), so no latency objective could be checked and nothing is recommended."
 		return j
 	}
-	j.objective = objective
-	if j.objective <= 0 {
+	j.Objective = objective
+	if j.Objective <= 0 {
 		low := math.Inf(1)
 		for _, i := range timed {
 			low = min(low, fs[i].medianP99())
 		}
-		j.objective, j.derived = int64(DefaultObjectiveFactor*low), true
+		j.Objective, j.Derived = int64(DefaultObjectiveFactor*low), true
 	}
-	within := func(i int) bool { return fs[i].hasLatency() && fs[i].medianP99() <= float64(j.objective) }
-	objText := "the objective of " + formatMillis(j.objective) + " ms"
-	if j.derived {
-		objText = fmt.Sprintf("%s ms (%d× the best p99, as no objective was given)", formatMillis(j.objective), DefaultObjectiveFactor)
+	within := func(i int) bool { return fs[i].hasLatency() && fs[i].medianP99() <= float64(j.Objective) }
+	objText := "the objective of " + formatMillis(j.Objective) + " ms"
+	if j.Derived {
+		objText = fmt.Sprintf("%s ms (%d× the best p99, as no objective was given)", formatMillis(j.Objective), DefaultObjectiveFactor)
 	}
 
-	j.class, j.classWhy = classify(fs, ran)
+	j.Class, j.ClassReason = classify(fs, ran)
 	// The pool the deciding figure compares. Rate-bound, every variant
 	// that measured latency: a variant is never recommended when another
 	// had a significantly lower p99, whatever the objective. Capacity-bound,
@@ -159,10 +146,10 @@ func judgeSweep(fs []sweepFigures, objective int64, param string, values []float
 	var pool []int
 	samples := func(i int) []float64 { return fs[i].p99s }
 	lowerBetter := true
-	if j.class == SweepRateBound {
-		j.decider, pool = DecidedByP99, timed
+	if j.Class == SweepRateBound {
+		j.Decider, pool = DecidedByP99, timed
 	} else {
-		j.decider, lowerBetter = DecidedByThroughput, false
+		j.Decider, lowerBetter = DecidedByThroughput, false
 		samples = func(i int) []float64 { return fs[i].rates }
 		for _, i := range timed {
 			if within(i) {
@@ -170,9 +157,9 @@ func judgeSweep(fs []sweepFigures, objective int64, param string, values []float
 			}
 		}
 	}
-	j.pairs = comparePairs(fs, ran, samples, lowerBetter)
+	j.Pairs = comparePairs(fs, ran, samples, lowerBetter)
 	pair := func(a, b int) PairTest {
-		for _, p := range j.pairs {
+		for _, p := range j.Pairs {
 			if p.A == a && p.B == b || p.A == b && p.B == a {
 				return p
 			}
@@ -214,7 +201,7 @@ func judgeSweep(fs []sweepFigures, objective int64, param string, values []float
 		unbeaten = []int{b}
 	}
 	candidates := unbeaten
-	if j.class == SweepRateBound {
+	if j.Class == SweepRateBound {
 		candidates = slices.DeleteFunc(slices.Clone(unbeaten), func(i int) bool { return !within(i) })
 	}
 	if len(candidates) == 0 {
@@ -224,26 +211,26 @@ func judgeSweep(fs []sweepFigures, objective int64, param string, values []float
 				low = i
 			}
 		}
-		j.reason = fmt.Sprintf("No variant kept its end-to-end p99 within %s: the lowest was %s ms, at %s.",
+		j.Reason = fmt.Sprintf("No variant kept its end-to-end p99 within %s: the lowest was %s ms, at %s.",
 			objText, formatMillis(int64(fs[low].medianP99())), name(low))
-		j.knee, j.kneeWhy = kneeOf(fs, ran, values, param, j.class, pair, median)
+		j.Knee, j.KneeReason = kneeOf(fs, ran, values, param, j.Class, pair, median)
 		return j
 	}
 	// Among the candidates, the one that costs the broker least; among
 	// equals, the best median.
-	j.best = candidates[0]
+	j.Best = candidates[0]
 	for _, i := range candidates[1:] {
-		if c := compareCost(fs[i], fs[j.best]); c < 0 || c == 0 && better(median(i), median(j.best)) {
-			j.best = i
+		if c := compareCost(fs[i], fs[j.Best]); c < 0 || c == 0 && better(median(i), median(j.Best)) {
+			j.Best = i
 		}
 	}
 	for _, i := range ran {
-		if i != j.best && !pair(i, j.best).Significant() && len(samples(i)) > 0 {
-			j.tied = append(j.tied, i)
+		if i != j.Best && !pair(i, j.Best).Significant() && len(samples(i)) > 0 {
+			j.Tied = append(j.Tied, i)
 		}
 	}
-	j.reason = recommendationText(fs, j, objText, candidates, pool, pair, median, within)
-	j.knee, j.kneeWhy = kneeOf(fs, ran, values, param, j.class, pair, median)
+	j.Reason = recommendationText(fs, j, objText, candidates, pool, pair, median, within)
+	j.Knee, j.KneeReason = kneeOf(fs, ran, values, param, j.Class, pair, median)
 	return j
 }
 
@@ -279,26 +266,38 @@ func classify(fs []sweepFigures, ran []int) (SweepClass, string) {
 	return SweepCapacityBound, strings.Join(why, "; ")
 }
 
-// comparePairs tests every pair of variants that ran.
+// comparePairs tests every pair of variants that ran, and adjusts the
+// p-values for their number.
 func comparePairs(fs []sweepFigures, ran []int, samples func(int) []float64, lowerBetter bool) []PairTest {
 	var out []PairTest
+	var aLarger []bool
 	for x, a := range ran {
 		for _, b := range ran[x+1:] {
 			sa, sb := samples(a), samples(b)
-			p := PairTest{A: a, B: b, NA: len(sa), NB: len(sb), MedianA: stats.Median(sa), MedianB: stats.Median(sb), P: 1, Better: -1}
+			p := PairTest{A: a, B: b, NA: len(sa), NB: len(sb), MedianA: stats.Median(sa), MedianB: stats.Median(sb), Raw: 1, Better: -1}
+			larger := false
 			if r, err := stats.MannWhitney(sa, sb); err == nil {
-				p.P = r.P
-				if r.Significant(Alpha) {
-					// U above its mean: a's values tend to be larger.
-					aLarger := r.U > float64(r.N1)*float64(r.N2)/2
-					if aLarger != lowerBetter {
-						p.Better = a
-					} else {
-						p.Better = b
-					}
-				}
+				p.Raw = r.P
+				// U above its mean: a's values tend to be larger.
+				larger = r.U > float64(r.N1)*float64(r.N2)/2
 			}
 			out = append(out, p)
+			aLarger = append(aLarger, larger)
+		}
+	}
+	raw := make([]float64, len(out))
+	for i, p := range out {
+		raw[i] = p.Raw
+	}
+	for i, adj := range stats.Holm(raw) {
+		p := &out[i]
+		p.P = adj
+		if adj < Alpha {
+			if aLarger[i] != lowerBetter {
+				p.Better = p.A
+			} else {
+				p.Better = p.B
+			}
 		}
 	}
 	return out
@@ -361,34 +360,34 @@ func formatP(p float64) string {
 // recommendationText is the sentence behind a recommendation: what bound
 // the sweep, which figure decided, how sure the decision is, what could
 // not be told apart and why cost chose among those.
-func recommendationText(fs []sweepFigures, j judgement, objText string, candidates, pool []int,
+func recommendationText(fs []sweepFigures, j Recommendation, objText string, candidates, pool []int,
 	pair func(a, b int) PairTest, median func(int) float64, within func(int) bool) string {
 	name := func(i int) string { return code(fs[i].name) }
-	figure := func(i int) string { return figureText(j.decider, median(i)) }
-	b := j.best
+	figure := func(i int) string { return figureText(j.Decider, median(i)) }
+	b := j.Best
 	var s strings.Builder
-	if j.class == SweepRateBound {
-		fmt.Fprintf(&s, "The sweep was rate-bound: %s, so throughput decides nothing and %s decided, then cost to the broker.", j.classWhy, j.decider)
+	if j.Class == SweepRateBound {
+		fmt.Fprintf(&s, "The sweep was rate-bound: %s, so throughput decides nothing and %s decided, then cost to the broker.", j.ClassReason, j.Decider)
 	} else {
-		fmt.Fprintf(&s, "The sweep was capacity-bound (%s), so throughput within %s decided, then cost to the broker.", j.classWhy, objText)
+		fmt.Fprintf(&s, "The sweep was capacity-bound (%s), so throughput within %s decided, then cost to the broker.", j.ClassReason, objText)
 	}
 	what, lower := "per-second end-to-end p99", "lower"
-	if j.decider == DecidedByThroughput {
+	if j.Decider == DecidedByThroughput {
 		what, lower = "per-second throughput", "higher"
 	}
 
-	anySignificant := slices.ContainsFunc(j.pairs, func(p PairTest) bool {
+	anySignificant := slices.ContainsFunc(j.Pairs, func(p PairTest) bool {
 		return p.Significant() && slices.Contains(pool, p.A) && slices.Contains(pool, p.B)
 	})
 	if !anySignificant && len(pool) > 1 {
 		smallest := 1.0
-		for _, p := range j.pairs {
+		for _, p := range j.Pairs {
 			if slices.Contains(pool, p.A) && slices.Contains(pool, p.B) {
 				smallest = min(smallest, p.P)
 			}
 		}
-		fmt.Fprintf(&s, " There was no significant difference in %s between any two of %s (alpha %v; smallest %s)%s.",
-			what, poolText(fs, j, pool), Alpha, formatP(smallest), costChoice(fs, b, candidates))
+		fmt.Fprintf(&s, " There was no significant difference in %s between %s (alpha %v; smallest %s%s)%s.",
+			what, poolText(fs, j, pool), Alpha, formatP(smallest), holmNote(len(j.Pairs)), costChoice(fs, b, candidates))
 	} else {
 		// Those the recommended variant beat itself, then those another
 		// candidate beat.
@@ -399,10 +398,26 @@ func recommendationText(fs []sweepFigures, j judgement, objText string, candidat
 			}
 		}
 		if len(beat) > 0 {
-			fmt.Fprintf(&s, " Its %s (median %s over %s) was %s than at %s.", what, figure(b),
-				textfmt.Plural(len(samplesOf(fs[b], j.decider)), "second"), lower, joinAnd(beat))
+			note := ""
+			if len(j.Pairs) > 1 {
+				note = fmt.Sprintf(", p-values adjusted for the %d comparisons", len(j.Pairs))
+			}
+			fmt.Fprintf(&s, " Its %s (median %s over %s) was %s than at %s%s.", what, figure(b),
+				textfmt.Plural(int64(len(samplesOf(fs[b], j.Decider))), "second"), lower, joinAnd(beat), note)
 		} else {
-			fmt.Fprintf(&s, " Its %s had a median of %s over %s.", what, figure(b), textfmt.Plural(len(samplesOf(fs[b], j.decider)), "second"))
+			only := ""
+			if len(pool) == 1 {
+				only = " It was the only variant compared"
+				if j.Class == SweepCapacityBound && countRan(fs) > 1 {
+					only = " It was the only variant within the objective"
+				}
+				only += ";"
+			}
+			if only == "" {
+				fmt.Fprintf(&s, " Its %s had a median of %s over %s.", what, figure(b), textfmt.Plural(int64(len(samplesOf(fs[b], j.Decider))), "second"))
+			} else {
+				fmt.Fprintf(&s, "%s its %s had a median of %s over %s.", only, what, figure(b), textfmt.Plural(int64(len(samplesOf(fs[b], j.Decider))), "second"))
+			}
 		}
 		for _, i := range pool {
 			if slices.Contains(candidates, i) || pair(b, i).Better == b {
@@ -413,13 +428,13 @@ func recommendationText(fs []sweepFigures, j judgement, objText string, candidat
 			for _, k := range append(slices.Clone(candidates), pool...) {
 				if p := pair(i, k); p.Better == k {
 					fmt.Fprintf(&s, " %s (%s) was %s than %s (%s, %s).", name(i), figure(i),
-						map[bool]string{true: "higher", false: "lower"}[j.decider == DecidedByP99], name(k), figure(k), formatP(p.P))
+						map[bool]string{true: "higher", false: "lower"}[j.Decider == DecidedByP99], name(k), figure(k), formatP(p.P))
 					break
 				}
 			}
 		}
 		var tied []string
-		for _, i := range j.tied {
+		for _, i := range j.Tied {
 			if slices.Contains(pool, i) {
 				tied = append(tied, fmt.Sprintf("%s (%s, %s)", name(i), figure(i), formatP(pair(b, i).P)))
 			}
@@ -428,7 +443,7 @@ func recommendationText(fs []sweepFigures, j judgement, objText string, candidat
 			fmt.Fprintf(&s, " It could not tell %s apart from %s%s.", name(b), joinAnd(tied), costChoice(fs, b, candidates))
 		}
 	}
-	if j.class == SweepCapacityBound {
+	if j.Class == SweepCapacityBound {
 		// What the objective ruled out, and whether it cost throughput.
 		var over []string
 		for i, f := range fs {
@@ -448,11 +463,23 @@ func recommendationText(fs []sweepFigures, j judgement, objText string, candidat
 	return s.String()
 }
 
-// poolText names the variants compared: "the 3 variants" or "the 2
-// variants within the objective".
-func poolText(fs []sweepFigures, j judgement, pool []int) string {
-	t := fmt.Sprintf("the %d variants", len(pool))
-	if j.class == SweepCapacityBound && len(pool) < countRan(fs) {
+// holmNote says, where several pairs were compared, that their p-values
+// are adjusted.
+func holmNote(pairs int) string {
+	if pairs < 2 {
+		return ""
+	}
+	return fmt.Sprintf(", adjusted for %d comparisons", pairs)
+}
+
+// poolText names the variants compared: "any two of the 3 variants" or
+// "the two variants within the objective".
+func poolText(fs []sweepFigures, j Recommendation, pool []int) string {
+	t := fmt.Sprintf("any two of the %d variants", len(pool))
+	if len(pool) == 2 {
+		t = "the two variants"
+	}
+	if j.Class == SweepCapacityBound && len(pool) < countRan(fs) {
 		t += " within the objective"
 	}
 	return t

@@ -105,7 +105,7 @@ func TestJudgeSweep(t *testing.T) {
 				fig{name: "prefetch=20", p99: 5, rate: 50, achieved: 1, prefetch: 20},
 				fig{name: "prefetch=10", p99: 5, rate: 50, achieved: 1, prefetch: 10}),
 			class: SweepRateBound, best: "prefetch=10", tied: []string{"prefetch=20"},
-			reason: []string{"There was no significant difference in per-second end-to-end p99 between any two of the 2 variants (alpha 0.05; smallest p = ",
+			reason: []string{"There was no significant difference in per-second end-to-end p99 between the two variants (alpha 0.05; smallest p = ",
 				"so cost decided: `prefetch=10` costs the broker least, at most 40 unacknowledged messages"},
 		},
 		{
@@ -199,42 +199,42 @@ func TestJudgeSweep(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			j := judgeSweep(tc.figs, tc.objective, "consumers.prefetch", prefetchValues(tc.figs))
-			if j.class != tc.class {
-				t.Errorf("class %q, want %q (%s)", j.class, tc.class, j.classWhy)
+			if j.Class != tc.class {
+				t.Errorf("class %q, want %q (%s)", j.Class, tc.class, j.ClassReason)
 			}
 			best := ""
-			if j.best >= 0 {
-				best = tc.figs[j.best].name
+			if j.Best >= 0 {
+				best = tc.figs[j.Best].name
 			}
 			if tc.best != "" && best != tc.best || tc.best == "" && len(tc.tied) > 0 {
-				t.Errorf("best %q, want %q\n%s", best, tc.best, j.reason)
+				t.Errorf("best %q, want %q\n%s", best, tc.best, j.Reason)
 			}
-			if tc.tied != nil && !slices.Equal(names(tc.figs, j.tied), tc.tied) {
-				t.Errorf("tied %v, want %v", names(tc.figs, j.tied), tc.tied)
+			if tc.tied != nil && !slices.Equal(names(tc.figs, j.Tied), tc.tied) {
+				t.Errorf("tied %v, want %v", names(tc.figs, j.Tied), tc.tied)
 			}
 			knee := ""
-			if j.knee >= 0 {
-				knee = tc.figs[j.knee].name
+			if j.Knee >= 0 {
+				knee = tc.figs[j.Knee].name
 			}
-			if knee != tc.knee || !strings.HasPrefix(j.kneeWhy, tc.kneeWhy) || (tc.kneeWhy == "") != (j.kneeWhy == "") {
-				t.Errorf("knee %q, %q; want %q, %q", knee, j.kneeWhy, tc.knee, tc.kneeWhy)
+			if knee != tc.knee || !strings.HasPrefix(j.KneeReason, tc.kneeWhy) || (tc.kneeWhy == "") != (j.KneeReason == "") {
+				t.Errorf("knee %q, %q; want %q, %q", knee, j.KneeReason, tc.knee, tc.kneeWhy)
 			}
-			t.Logf("%s\n%s", j.reason, j.kneeWhy)
+			t.Logf("%s\n%s", j.Reason, j.KneeReason)
 			for _, want := range tc.reason {
-				if !strings.Contains(j.reason, want) {
-					t.Errorf("reason lacks %q:\n%s", want, j.reason)
+				if !strings.Contains(j.Reason, want) {
+					t.Errorf("reason lacks %q:\n%s", want, j.Reason)
 				}
 			}
 			for _, not := range tc.notReason {
-				if strings.Contains(j.reason, not) {
-					t.Errorf("reason holds %q:\n%s", not, j.reason)
+				if strings.Contains(j.Reason, not) {
+					t.Errorf("reason holds %q:\n%s", not, j.Reason)
 				}
 			}
 			// Whatever else: never a variant that another beat
 			// significantly on the deciding figure, among those compared.
-			if j.best >= 0 && j.class == SweepRateBound {
-				for _, p := range j.pairs {
-					if (p.A == j.best || p.B == j.best) && p.Significant() && p.Better != j.best {
+			if j.Best >= 0 && j.Class == SweepRateBound {
+				for _, p := range j.Pairs {
+					if (p.A == j.Best || p.B == j.Best) && p.Significant() && p.Better != j.Best {
 						t.Errorf("recommended %s, significantly worse than the other of %+v", best, p)
 					}
 				}
@@ -245,11 +245,11 @@ func TestJudgeSweep(t *testing.T) {
 
 func TestJudgeSweepNothing(t *testing.T) {
 	t.Parallel()
-	if j := judgeSweep([]sweepFigures{{name: "a"}}, 0, "", nil); j.best != -1 || !strings.Contains(j.reason, "No variant ran") {
+	if j := judgeSweep([]sweepFigures{{name: "a"}}, 0, "", nil); j.Best != -1 || !strings.Contains(j.Reason, "No variant ran") {
 		t.Errorf("%+v", j)
 	}
 	noLatency := []sweepFigures{{name: "a", runs: 3, rates: []float64{1, 2}, achieved: 1, unacked: -1}}
-	if j := judgeSweep(noLatency, 0, "", nil); j.best != -1 || !strings.Contains(j.reason, "No variant recorded end-to-end latency") {
+	if j := judgeSweep(noLatency, 0, "", nil); j.Best != -1 || !strings.Contains(j.Reason, "No variant recorded end-to-end latency") {
 		t.Errorf("%+v", j)
 	}
 }

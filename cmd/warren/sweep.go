@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,18 +25,23 @@ import (
 	"github.com/warrenmq/warren/scenarios"
 )
 
-// sweepCmd runs a scenario once per variant of its sweep (or of the sweep
-// given by flags), each into its own run directory under the sweep
-// directory, and writes sweep.md comparing them with a recommendation.
+// sweepCmd runs a scenario several times per variant of its sweep (or of
+// the sweep given by flags), round by round (round 1 runs every variant
+// once, then round 2 …) so that drift on the machine hits every variant
+// alike, each run into its own directory under the variant's, and writes
+// sweep.md comparing the variants with a recommendation that only counts
+// significant differences.
 func sweepCmd(ctx context.Context, c *cli, args []string) int {
 	fs := newFlags(c, "sweep", "sweep NAME|FILE [--prefetch 1,10,100 | --set FIELD=V1,V2,...] [flags]",
 		"warren sweep prefetch-sweep\n"+
 			"warren sweep greenhouse --prefetch 1,10,50,100,500 --p99-objective 50ms --duration 30s\n"+
+			"warren sweep greenhouse --prefetch 10,100 --repeat 5\n"+
 			"warren sweep my.yaml --set publishers.rate=500/s,1000/s,2000/s --set queues.type=classic,quorum")
 	prefetch := fs.String("prefetch", "", "sweep every consumer's prefetch over these values, e.g. 1,10,50,100,500 (short for --set consumers.prefetch=...)")
 	sets := fs.StringArray("set", nil, "sweep a scenario field over values, FIELD=V1,V2,... (repeatable: the variants are the cross product); replaces the scenario's own sweep")
 	objective := fs.String("p99-objective", "", "end-to-end p99 the recommended variant must stay within, e.g. 50ms (default: 2× the best p99 of the sweep)")
-	settle := fs.Duration("settle", 2*time.Second, "pause between variants, so the broker settles (memory freed, queues deleted) before the next")
+	repeat := fs.Int("repeat", 3, "runs of each variant, interleaved round by round; the recommendation compares their per-second figures")
+	settle := fs.Duration("settle", 2*time.Second, "pause between runs, so the broker settles (memory freed, queues deleted) before the next")
 	out := fs.String("out", "", "sweep directory to write (default runs/<timestamp>-<scenario>-sweep); must not exist")
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	// The run flags, but for --prefetch, which a sweep sweeps.
@@ -63,6 +70,9 @@ func sweepCmd(ctx context.Context, c *cli, args []string) int {
 	}
 	if *settle < 0 {
 		return fail(c, "sweep", exitBadInput, "--settle must be ≥ 0, got %s", *settle)
+	}
+	if *repeat < 1 {
+		return fail(c, "sweep", exitBadInput, "--repeat must be at least 1, got %d", *repeat)
 	}
 
 	s, err := scenarios.Resolve(fs.Arg(0))
@@ -118,33 +128,47 @@ func sweepCmd(ctx context.Context, c *cli, args []string) int {
 	if err != nil {
 		return fail(c, "sweep", exitFailure, "%v", err)
 	}
-	var done []reports.SweepVariant
-	failed := 0
+	done := make([]reports.SweepVariant, len(variants))
 	for i, v := range variants {
-		if i > 0 && *settle > 0 {
-			select {
-			case <-ctx.Done():
-			case <-time.After(*settle):
-			}
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		sv, code := runVariant(ctx, c, &rf, v, i, len(variants), sweepID, dir, *quiet)
-		if code == exitBadInput {
-			// Such as a variant directory in the way: the others would
-			// fail alike.
-			return code
-		}
-		if sv.Result == nil {
-			failed++
-		}
-		done = append(done, sv)
+		done[i] = reports.SweepVariant{Name: variantName(v), Params: v.Params}
 	}
-	if len(done) == 0 {
-		fmt.Fprintf(c.stderr, "warren sweep: interrupted before the first variant finished\n")
+	failed, total, ran := 0, len(variants)*(*repeat), 0
+rounds:
+	for round := 1; round <= *repeat; round++ {
+		for i, v := range variants {
+			if ran > 0 && *settle > 0 {
+				select {
+				case <-ctx.Done():
+				case <-time.After(*settle):
+				}
+			}
+			if ctx.Err() != nil {
+				break rounds
+			}
+			sr, code := runOnce(ctx, c, &rf, v, sweepRun{variant: i, variants: len(variants), round: round, rounds: *repeat}, sweepID, dir, *quiet)
+			if code == exitBadInput {
+				// Such as a run directory in the way: the others would
+				// fail alike.
+				return code
+			}
+			ran++
+			if sr.Result == nil {
+				if ctx.Err() != nil {
+					// Cut short by the interrupt: no run to count.
+					break rounds
+				}
+				failed++
+			}
+			done[i].Runs = append(done[i].Runs, sr)
+		}
+	}
+	if ran == 0 {
+		fmt.Fprintf(c.stderr, "warren sweep: interrupted before the first run finished\n")
 		return exitInterrupted
 	}
+	// A variant that never got a run (the sweep was interrupted) has
+	// nothing to show.
+	done = slices.DeleteFunc(done, func(v reports.SweepVariant) bool { return len(v.Runs) == 0 })
 	if err := reports.RenderSweep(dir, done, reports.WithP99Objective(obj)); err != nil {
 		return fail(c, "sweep", exitFailure, "write sweep.md: %v", err)
 	}
@@ -157,42 +181,61 @@ func sweepCmd(ctx context.Context, c *cli, args []string) int {
 	fmt.Fprintf(c.stdout, "sweep: %s\n", filepath.Join(dir, reports.SweepFile))
 	switch {
 	case ctx.Err() != nil:
-		fmt.Fprintf(c.stderr, "warren sweep: interrupted after %d of %d variants\n", len(done), len(variants))
+		fmt.Fprintf(c.stderr, "warren sweep: interrupted after %d of %d runs\n", ran, total)
 		return exitInterrupted
 	case failed > 0:
-		fmt.Fprintf(c.stderr, "warren sweep: %d of %d variants failed\n", failed, len(variants))
+		fmt.Fprintf(c.stderr, "warren sweep: %d of %d runs failed\n", failed, total)
 		return exitFailure
 	}
 	return exitOK
 }
 
-// runVariant runs one variant into its directory under dir, on queues of
-// its own (a prefix unique to the sweep and the variant) that are deleted
-// when it ends, so no variant inherits another's backlog.
-func runVariant(ctx context.Context, c *cli, rf *runFlags, v scenarios.Variant, i, n int, sweepID, dir string, quiet bool) (reports.SweepVariant, int) {
-	name := v.Name
-	if name == "" {
-		name = "base"
+// sweepRun places one run in the sweep: which variant of how many, in
+// which round of how many.
+type sweepRun struct {
+	variant, variants int
+	round, rounds     int
+}
+
+// variantName is what a variant is called in the sweep: its name, or
+// "base" for a sweep without parameters.
+func variantName(v scenarios.Variant) string {
+	if v.Name == "" {
+		return "base"
 	}
-	sv := reports.SweepVariant{Name: name, Params: v.Params, Dir: variantDir(name)}
+	return v.Name
+}
+
+// runOnce runs a variant once, into DIR/VARIANT/ROUND, on queues of its
+// own (a prefix unique to the sweep, the variant and the round) that are
+// deleted when it ends, so no run inherits another's backlog.
+func runOnce(ctx context.Context, c *cli, rf *runFlags, v scenarios.Variant, at sweepRun, sweepID, dir string, quiet bool) (reports.SweepRun, int) {
+	name := variantName(v)
+	sr := reports.SweepRun{Dir: path.Join(variantDir(name), strconv.Itoa(at.round))}
 	sc := v.Scenario.Clone()
 	switch sc.Topology.Declare {
 	case scenarios.DeclarePassive, scenarios.DeclareNone:
 		// The topology exists already and is not ours to rename or delete.
-		fmt.Fprintf(c.stderr, "warren sweep: %s does not declare its topology, so the variants share its queues: a backlog one leaves is the next one's\n", sc.Name)
+		if at.round == 1 && at.variant == 0 {
+			fmt.Fprintf(c.stderr, "warren sweep: %s does not declare its topology, so the runs share its queues: a backlog one leaves is the next one's\n", sc.Name)
+		}
 	default:
-		sc.PrefixNames(fmt.Sprintf("sweep-%s-%d.", sweepID, i+1))
+		sc.PrefixNames(fmt.Sprintf("sweep-%s-%d-%d.", sweepID, at.variant+1, at.round))
 		sc.Topology.Cleanup = true
 	}
 	if !quiet {
-		fmt.Fprintf(c.stderr, "variant %d/%d: %s\n", i+1, n, name)
+		if at.rounds > 1 {
+			fmt.Fprintf(c.stderr, "round %d/%d, variant %d/%d: %s\n", at.round, at.rounds, at.variant+1, at.variants, name)
+		} else {
+			fmt.Fprintf(c.stderr, "variant %d/%d: %s\n", at.variant+1, at.variants, name)
+		}
 	}
 	opts := rf.options(sc)
 	if rf.metricsAddr != "" {
 		// A registry per run: a run's collectors are registered once.
 		opt, stop, err := serveMetrics(rf.metricsAddr)
 		if err != nil {
-			return sv, fail(c, "sweep", exitBadInput, "%v", err)
+			return sr, fail(c, "sweep", exitBadInput, "%v", err)
 		}
 		defer stop()
 		opts = append(opts, opt)
@@ -205,19 +248,19 @@ func runVariant(ctx context.Context, c *cli, rf *runFlags, v scenarios.Variant, 
 	if f, ok := c.stderr.(*os.File); quiet || !ok || !term.IsTerminal(int(f.Fd())) {
 		vc = &cli{stdout: c.stdout, stderr: io.MultiWriter(c.stderr, &errs), getenv: c.getenv}
 	}
-	res, code := executeRun(ctx, vc, sc, opts, filepath.Join(dir, sv.Dir), runOutput{quiet: quiet})
+	res, code := executeRun(ctx, vc, sc, opts, filepath.Join(dir, filepath.FromSlash(sr.Dir)), runOutput{quiet: quiet})
 	if res == nil {
-		sv.Error = "the run failed (its error is printed above)"
+		sr.Error = "the run failed (its error is printed above)"
 		if line := lastLine(errs.String()); line != "" {
-			sv.Error = strings.TrimPrefix(line, "warren run: ")
+			sr.Error = strings.TrimPrefix(line, "warren run: ")
 		}
-		return sv, code
+		return sr, code
 	}
-	sv.Result = res
+	sr.Result = res
 	if !quiet {
 		fmt.Fprintln(c.stderr, variantLine(res))
 	}
-	return sv, exitOK
+	return sr, exitOK
 }
 
 // variantLine sums a finished variant up in one line.

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
@@ -38,15 +39,15 @@ func shortPrefetchSweep(t *testing.T) string {
 	return path
 }
 
-// A real sweep of the built-in prefetch-sweep scenario, three values of
-// two seconds each, against the test broker: sweep.md with a
-// recommendation, every variant's run directory, charts that decode, and
-// no queue left behind.
+// A real sweep of the built-in prefetch-sweep scenario, three values run
+// twice for two seconds each, against the test broker: sweep.md with a
+// recommendation, every run's directory under its variant's, charts that
+// decode, and no queue left behind.
 func TestSweepPrefetch(t *testing.T) {
 	uri := testbroker.Require(t)
 	dir := filepath.Join(t.TempDir(), "sweep")
 	code, stdout, stderr := runCLI(t, nil, "sweep", shortPrefetchSweep(t), "--uri", uri,
-		"--prefetch", "1,10,100", "--duration", "2s", "--settle", "200ms", "--quiet", "--out", dir)
+		"--prefetch", "1,10,100", "--repeat", "2", "--duration", "2s", "--settle", "200ms", "--quiet", "--out", dir)
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -64,7 +65,9 @@ func TestSweepPrefetch(t *testing.T) {
 		"# warren sweep: prefetch-sweep",
 		"## Recommendation\n\n**Use `consumers.prefetch=",
 		"| 1 | 1 |", "| 2 | 10 |", "| 3 | 100 |",
-		"[consumers.prefetch=10](consumers.prefetch=10/report.md)",
+		"[1](consumers.prefetch=10/1/report.md) [2](consumers.prefetch=10/2/report.md)",
+		"3 variants × 2 runs, interleaved round by round",
+		"## Differences", "## Fairness across consumers", "| `consumers.prefetch=10` | `workers` | 4 |",
 		"![Throughput against consumers.prefetch](sweep-throughput.png)",
 	} {
 		if !strings.Contains(string(md), want) {
@@ -72,12 +75,26 @@ func TestSweepPrefetch(t *testing.T) {
 		}
 	}
 	for _, v := range []string{"1", "10", "100"} {
-		run := filepath.Join(dir, "consumers.prefetch="+v)
-		for _, f := range []string{"result.json", "report.md"} {
-			if _, err := os.Stat(filepath.Join(run, f)); err != nil {
-				t.Error(err)
+		for _, round := range []string{"1", "2"} {
+			run := filepath.Join(dir, "consumers.prefetch="+v, round)
+			for _, f := range []string{"result.json", "report.md"} {
+				if _, err := os.Stat(filepath.Join(run, f)); err != nil {
+					t.Error(err)
+				}
 			}
 		}
+	}
+	// The runs went round by round: every variant's first run before any
+	// second one.
+	started := func(v, round string) time.Time {
+		r, err := results.ReadResult(filepath.Join(dir, "consumers.prefetch="+v, round, "result.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.StartedAt
+	}
+	if last, next := started("100", "1"), started("1", "2"); !last.Before(next) {
+		t.Errorf("round 1 of prefetch 100 started at %s, after round 2 of prefetch 1 (%s)", last, next)
 	}
 	for _, name := range []string{reports.SweepThroughputFile, reports.SweepP99File, reports.SweepLatencySpectrumFile} {
 		f, err := os.Open(filepath.Join(dir, name))
@@ -101,13 +118,13 @@ func TestSweepPrefetch(t *testing.T) {
 		}
 	}
 
-	// Each variant ran on queues of its own, deleted when it ended.
-	r, err := reports.LoadSide(filepath.Join(dir, "consumers.prefetch=1"))
+	// Each run had queues of its own, deleted when it ended.
+	r, err := reports.LoadSide(filepath.Join(dir, "consumers.prefetch=1", "2"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	queue := r.Runs[0].Scenario.Topology.Queues[0].Name
-	if !strings.HasPrefix(queue, "sweep-") || !strings.HasSuffix(queue, ".prefetch-sweep.work") {
+	if !strings.HasPrefix(queue, "sweep-") || !strings.HasSuffix(queue, "-1-2.prefetch-sweep.work") {
 		t.Errorf("variant queue %q: want a sweep prefix", queue)
 	}
 	conn, err := amqp.Dial(uri)
@@ -133,7 +150,7 @@ func TestSweepUnreachableBroker(t *testing.T) {
 	if code != exitFailure {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitFailure, stdout, stderr)
 	}
-	if !strings.Contains(stderr, "2 of 2 variants failed") || !strings.Contains(stdout, "no recommendation: No variant ran to completion") {
+	if !strings.Contains(stderr, "6 of 6 runs failed") || !strings.Contains(stdout, "no recommendation: No variant ran to completion") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	}
 	md, err := os.ReadFile(filepath.Join(dir, "sweep.md"))
@@ -165,6 +182,7 @@ func TestSweepBadInput(t *testing.T) {
 		{"bad objective", []string{"sweep", "prefetch-sweep", "--p99-objective", "fast"}, "--p99-objective"},
 		{"both prefetch flags", []string{"sweep", "greenhouse", "--prefetch", "1", "--set", "consumers.prefetch=2"}, "sweep the same field"},
 		{"bad run flag", []string{"sweep", "prefetch-sweep", "--duration", "soon"}, "--duration"},
+		{"no runs", []string{"sweep", "prefetch-sweep", "--repeat", "0"}, "--repeat must be at least 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runCLI(t, nil, tc.args...)
@@ -212,11 +230,11 @@ func TestSweepExchangeTypes(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sweep")
 	prefix := testbroker.UniqueName(t, "xtypes") + "."
 	code, stdout, stderr := runCLI(t, nil, "sweep", "exchange-types", "--uri", uri, "--prefix", prefix,
-		"--duration", "3s", "--settle", "200ms", "--quiet", "--out", dir)
+		"--duration", "3s", "--repeat", "1", "--settle", "200ms", "--quiet", "--out", dir)
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	runs, err := filepath.Glob(filepath.Join(dir, "*", "result.json"))
+	runs, err := filepath.Glob(filepath.Join(dir, "*", "1", "result.json"))
 	if err != nil || len(runs) != 4 {
 		t.Fatalf("want four variant runs, got %v (%v)", runs, err)
 	}
@@ -227,7 +245,7 @@ func TestSweepExchangeTypes(t *testing.T) {
 		}
 		in := res.Integrity
 		if res.Summary.Consumed == 0 || in.Expected == 0 || in.Lost != 0 || in.Duplicated != 0 {
-			t.Errorf("%s: consumed %d, integrity %+v", filepath.Base(filepath.Dir(path)), res.Summary.Consumed, in)
+			t.Errorf("%s: consumed %d, integrity %+v", filepath.Base(filepath.Dir(filepath.Dir(path))), res.Summary.Consumed, in)
 		}
 	}
 }
