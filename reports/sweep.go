@@ -44,6 +44,9 @@ type SweepRun struct {
 	Result *results.Result
 	// Error says why the run failed, when Result is nil.
 	Error string
+	// NoReport says the run wrote no report.md: sweep.md links its
+	// directory instead.
+	NoReport bool
 }
 
 // results are the results of the variant's runs that completed.

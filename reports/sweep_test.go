@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -149,8 +150,10 @@ func rateBoundSweep(t *testing.T) []reports.SweepVariant {
 
 func TestRecommend(t *testing.T) {
 	t.Parallel()
+	// Built once: Recommend reads its arguments and never changes them.
+	prefetch, rateBound := prefetchSweep(t), rateBoundSweep(t)
 	t.Run("capacity-bound", func(t *testing.T) {
-		rec := reports.Recommend(prefetchSweep(t), 0)
+		rec := reports.Recommend(prefetch, 0)
 		if rec.Class != reports.SweepCapacityBound || rec.Decider != reports.DecidedByThroughput || !rec.Derived {
 			t.Errorf("class %q, decider %q, derived %v", rec.Class, rec.Decider, rec.Derived)
 		}
@@ -170,7 +173,7 @@ func TestRecommend(t *testing.T) {
 		}
 	})
 	t.Run("rate-bound: p99 decides, not throughput", func(t *testing.T) {
-		vs := rateBoundSweep(t)
+		vs := rateBound
 		rec := reports.Recommend(vs, 0)
 		if rec.Class != reports.SweepRateBound || rec.Decider != reports.DecidedByP99 {
 			t.Fatalf("class %q (%s), decider %q", rec.Class, rec.ClassReason, rec.Decider)
@@ -200,7 +203,7 @@ func TestRecommend(t *testing.T) {
 		}
 	})
 	t.Run("a publisher short of its target makes it capacity-bound", func(t *testing.T) {
-		vs := rateBoundSweep(t)
+		vs := slices.Clone(rateBound)
 		vs[2] = sweepVariant(t, 13, "consumers.prefetch", point{value: "50", throughput: 1_450, p50: 3.3, p99: 10.7, achieved: 0.97})
 		rec := reports.Recommend(vs, 0)
 		if rec.Class != reports.SweepCapacityBound || !strings.Contains(rec.ClassReason, "`consumers.prefetch=50` published 97.0% of its target") {
@@ -208,7 +211,7 @@ func TestRecommend(t *testing.T) {
 		}
 	})
 	t.Run("objective nobody meets", func(t *testing.T) {
-		rec := reports.Recommend(prefetchSweep(t), time.Millisecond)
+		rec := reports.Recommend(prefetch, time.Millisecond)
 		if rec.Best != -1 || !strings.Contains(rec.Reason, "No variant kept its end-to-end p99 within the objective of 1.00 ms") {
 			t.Errorf("best %d, reason %q", rec.Best, rec.Reason)
 		}
@@ -219,7 +222,8 @@ func TestRecommend(t *testing.T) {
 		if rec := reports.Recommend([]reports.SweepVariant{failed}, 0); rec.Best != -1 || !strings.Contains(rec.Reason, "No variant ran") {
 			t.Errorf("%+v", rec)
 		}
-		vs := prefetchSweep(t)
+		vs := slices.Clone(prefetch)
+		vs[2].Runs = slices.Clone(vs[2].Runs)
 		vs[2].Runs[1] = reports.SweepRun{Error: "channel closed"} // one run of prefetch 50 failed
 		mixed := append(vs, failed)
 		if rec := reports.Recommend(mixed, 0); rec.Best != 1 {
@@ -281,6 +285,8 @@ func TestSweepGolden(t *testing.T) {
 			}
 			vs[1].Runs[1].Result.Warnings = []string{"generator fell behind its target rate by 2%: results understate the broker", "another"}
 			vs[1].Runs[2].Result.Integrity.Lost = 3
+			// A run written without its report: its directory is linked.
+			vs[0].Runs[2].NoReport = true
 			return vs
 		}, []reports.SweepOption{reports.WithP99Objective(10 * time.Millisecond)}},
 	} {
@@ -310,7 +316,8 @@ func TestRenderSweepErrors(t *testing.T) {
 	if err := reports.RenderSweep(t.TempDir(), nil); err == nil {
 		t.Error("no variants: no error")
 	}
-	if err := reports.RenderSweep(filepath.Join(t.TempDir(), "missing"), prefetchSweep(t)[:1]); err == nil {
+	one := []reports.SweepVariant{{Name: "v", Runs: []reports.SweepRun{{Error: "failed"}}}}
+	if err := reports.RenderSweep(filepath.Join(t.TempDir(), "missing"), one); err == nil {
 		t.Error("missing directory: no error")
 	}
 }

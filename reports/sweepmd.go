@@ -378,8 +378,8 @@ func variantCells(v SweepVariant, s variantSummary, i int, rec Recommendation) [
 	return []string{through, p50, p99, p999, confirm, depth, unacked, flagCount(s.lost), runLinks(v)}
 }
 
-// runLinks links each run's report: "[1](v/1/report.md) [2](v/2/report.md)",
-// a dash for a run that failed.
+// runLinks links each run's report: "[1](v/1/report.md) [2](v/2/report.md)"
+// (its directory, when it wrote no report), a dash for a run that failed.
 func runLinks(v SweepVariant) string {
 	var links []string
 	for i, r := range v.Runs {
@@ -389,6 +389,9 @@ func runLinks(v SweepVariant) string {
 			continue
 		}
 		target := path.Join(r.Dir, results.ReportFile)
+		if r.NoReport {
+			target = r.Dir + "/"
+		}
 		// Escape what a link destination cannot hold bare, keeping the
 		// path's slashes.
 		u := url.URL{Path: target}

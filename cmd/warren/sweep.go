@@ -44,6 +44,7 @@ func sweepCmd(ctx context.Context, c *cli, args []string) int {
 	settle := fs.Duration("settle", 2*time.Second, "pause between runs, so the broker settles (memory freed, queues deleted) before the next")
 	out := fs.String("out", "", "sweep directory to write (default runs/<timestamp>-<scenario>-sweep); must not exist")
 	quiet := fs.Bool("quiet", false, "no progress lines")
+	noReport := fs.Bool("no-report", false, "write each run's result.json and latency.hlog only, no report.md or charts per run (sweep.md is written all the same)")
 	// The run flags, but for --prefetch, which a sweep sweeps.
 	rf := runFlags{stopNow: c.stopNow}
 	runFS := pflag.NewFlagSet("run", pflag.ContinueOnError)
@@ -145,7 +146,7 @@ rounds:
 			if ctx.Err() != nil {
 				break rounds
 			}
-			sr, code := runOnce(ctx, c, &rf, v, sweepRun{variant: i, variants: len(variants), round: round, rounds: *repeat}, sweepID, dir, *quiet)
+			sr, code := runOnce(ctx, c, &rf, v, sweepRun{variant: i, variants: len(variants), round: round, rounds: *repeat}, sweepID, dir, runOutput{quiet: *quiet, noReport: *noReport})
 			if code == exitBadInput {
 				// Such as a run directory in the way: the others would
 				// fail alike.
@@ -209,9 +210,10 @@ func variantName(v scenarios.Variant) string {
 // runOnce runs a variant once, into DIR/VARIANT/ROUND, on queues of its
 // own (a prefix unique to the sweep, the variant and the round) that are
 // deleted when it ends, so no run inherits another's backlog.
-func runOnce(ctx context.Context, c *cli, rf *runFlags, v scenarios.Variant, at sweepRun, sweepID, dir string, quiet bool) (reports.SweepRun, int) {
+func runOnce(ctx context.Context, c *cli, rf *runFlags, v scenarios.Variant, at sweepRun, sweepID, dir string, out runOutput) (reports.SweepRun, int) {
 	name := variantName(v)
-	sr := reports.SweepRun{Dir: path.Join(variantDir(name), strconv.Itoa(at.round))}
+	quiet := out.quiet
+	sr := reports.SweepRun{Dir: path.Join(variantDir(name), strconv.Itoa(at.round)), NoReport: out.noReport}
 	sc := v.Scenario.Clone()
 	switch sc.Topology.Declare {
 	case scenarios.DeclarePassive, scenarios.DeclareNone:
@@ -248,7 +250,7 @@ func runOnce(ctx context.Context, c *cli, rf *runFlags, v scenarios.Variant, at 
 	if f, ok := c.stderr.(*os.File); quiet || !ok || !term.IsTerminal(int(f.Fd())) {
 		vc = &cli{stdout: c.stdout, stderr: io.MultiWriter(c.stderr, &errs), getenv: c.getenv}
 	}
-	res, code := executeRun(ctx, vc, sc, opts, filepath.Join(dir, filepath.FromSlash(sr.Dir)), runOutput{quiet: quiet})
+	res, code := executeRun(ctx, vc, sc, opts, filepath.Join(dir, filepath.FromSlash(sr.Dir)), out)
 	if res == nil {
 		sr.Error = "the run failed (its error is printed above)"
 		if line := lastLine(errs.String()); line != "" {

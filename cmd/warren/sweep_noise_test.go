@@ -41,13 +41,14 @@ type sweepOutcome struct {
 	dir, recommended, md, stdout string
 }
 
-// realSweep runs a short greenhouse sweep at 150 msg/s against the test
-// broker, three rounds of five seconds per variant.
+// realSweep runs a short greenhouse sweep at 100 msg/s against the test
+// broker, three rounds of five seconds per variant, without a report per
+// run (sweep.md is what these tests read).
 func realSweep(t *testing.T, uri string, attempt int, prefetch string) sweepOutcome {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), fmt.Sprintf("sweep-%d", attempt))
 	code, stdout, stderr := runCLI(t, nil, "sweep", shortGreenhouse(t), "--uri", uri, "--prefetch", prefetch,
-		"--rate", "150", "--duration", "5s", "--settle", "200ms", "--quiet", "--out", dir)
+		"--rate", "100", "--duration", "5s", "--settle", "200ms", "--no-report", "--quiet", "--out", dir)
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -62,7 +63,7 @@ func realSweep(t *testing.T, uri string, attempt int, prefetch string) sweepOutc
 	return sweepOutcome{dir: dir, recommended: rec, md: string(md), stdout: stdout}
 }
 
-// A sweep of two variants that behave alike: at 150 msg/s consumers that
+// A sweep of two variants that behave alike: at 100 msg/s consumers that
 // do no work never hold more than a few unacknowledged messages, so a
 // prefetch of 20 and one of 10 carry the same load the same way. The sweep
 // must find no significant difference and recommend on cost: prefetch=10.
@@ -74,11 +75,15 @@ func realSweep(t *testing.T, uri string, attempt int, prefetch string) sweepOutc
 func TestSweepIdenticalVariantsNoDifference(t *testing.T) {
 	uri := requireSweepBroker(t)
 	var last sweepOutcome
+	starved := 0
 	for attempt := 1; attempt <= 2; attempt++ {
 		out := realSweep(t, uri, attempt, "20,10")
 		last = out
 		if !strings.Contains(out.md, "The sweep was rate-bound") {
-			t.Logf("attempt %d: not rate-bound (a starved machine?):\n%s", attempt, out.stdout)
+			t.Logf("attempt %d: not rate-bound:\n%s", attempt, out.stdout)
+			if generatorStarved(t, out.dir) {
+				starved++
+			}
 			continue
 		}
 		if !strings.Contains(out.md, "There was no significant difference in per-second end-to-end p99 between the two variants") {
@@ -92,11 +97,18 @@ func TestSweepIdenticalVariantsNoDifference(t *testing.T) {
 		if !strings.Contains(out.md, "| `consumers.prefetch=20` vs `consumers.prefetch=10` |") || !strings.Contains(out.md, "| no significant difference |") {
 			t.Errorf("the pair is not listed as no significant difference:\n%s", out.md)
 		}
+		// --no-report: the runs' directories are linked, not their reports.
+		if !strings.Contains(out.md, "[1](consumers.prefetch=10/1/) [2](consumers.prefetch=10/2/) [3](consumers.prefetch=10/3/)") {
+			t.Errorf("the runs are not linked by directory:\n%s", out.md)
+		}
 		// Fairness: the archiver's two consumers share greenhouse.all.
 		if !strings.Contains(out.md, "| `consumers.prefetch=10` | `archiver` | 2 |") {
 			t.Errorf("no fairness row for the archiver:\n%s", out.md)
 		}
 		return
+	}
+	if starved == 2 {
+		t.Skip("warren fell behind its own schedule in both sweeps: this machine is too busy for a rate-bound sweep")
 	}
 	t.Fatalf("two sweeps of identical variants in a row did not report them rate-bound and alike:\n%s", last.md)
 }
@@ -109,16 +121,23 @@ func TestSweepIdenticalVariantsNoDifference(t *testing.T) {
 func TestSweepGreenhouseRateBoundNeverWorse(t *testing.T) {
 	uri := requireSweepBroker(t)
 	var out sweepOutcome
+	starved := 0
 	for attempt := 1; attempt <= 2; attempt++ {
 		out = realSweep(t, uri, attempt, "1,100")
 		if strings.Contains(out.md, "The sweep was rate-bound") {
 			break
 		}
-		t.Logf("attempt %d: not rate-bound (a starved machine?):\n%s", attempt, out.stdout)
+		t.Logf("attempt %d: not rate-bound:\n%s", attempt, out.stdout)
+		if generatorStarved(t, out.dir) {
+			starved++
+		}
 		out = sweepOutcome{}
 	}
 	if out.dir == "" {
-		t.Fatal("two sweeps at 150 msg/s were not rate-bound")
+		if starved == 2 {
+			t.Skip("warren fell behind its own schedule in both sweeps: this machine is too busy for a rate-bound sweep")
+		}
+		t.Fatal("two sweeps at 100 msg/s were not rate-bound")
 	}
 	names := []string{"consumers.prefetch=1", "consumers.prefetch=100"}
 	samples := make([][]float64, len(names))
@@ -156,6 +175,30 @@ func TestSweepGreenhouseRateBoundNeverWorse(t *testing.T) {
 		t.Errorf("recommended %s, whose per-second p99 is significantly above %s's (p = %.4g)\n%s", out.recommended, names[1-best], r.P, out.md)
 	}
 	t.Logf("recommended %s; p99 medians %v and %v µs, p = %.3g", out.recommended, stats.Median(samples[0]), stats.Median(samples[1]), r.P)
+}
+
+// generatorStarved says whether a run of the sweep warned that warren
+// itself fell behind (its sends late, its CPU at its limit): on a machine
+// too busy to hold even 100 msg/s on time the sweep cannot be rate-bound,
+// which says nothing about the sweep's logic.
+func generatorStarved(t *testing.T, dir string) bool {
+	t.Helper()
+	runs, err := filepath.Glob(filepath.Join(dir, "*", "*", results.ResultFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range runs {
+		r, err := results.ReadResult(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range r.Warnings {
+			if strings.Contains(w, "generator fell behind") || strings.Contains(w, "generator may have been the limit") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // requireSweepBroker is the test broker for a sweep of real runs, which
