@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/warrenmq/warren/internal/textfmt"
 	"github.com/warrenmq/warren/scenarios"
 )
 
@@ -100,6 +101,11 @@ type figure struct {
 	status   Status // StatusUnknown or StatusDeferred when there is no value
 	note     string
 	noBaseOf string // what the base is, to say why it is missing
+	// unseen is how much higher value may truly be: copies whose fate
+	// the broker could not be asked about may be lost or still queued.
+	// A threshold that holds at one end and not the other is unknown.
+	unseen    float64
+	unseenWhy string
 }
 
 func (e *evaluator) judge(t scenarios.Threshold) Verdict {
@@ -119,19 +125,27 @@ func (e *evaluator) judge(t scenarios.Threshold) Verdict {
 		v.Status, v.Note = f.status, f.note
 		return v
 	}
-	observed := f.value
+	observed, highest := f.value, f.value+f.unseen
 	if t.Percent {
 		if !f.hasBase || f.base <= 0 {
 			v.Status, v.Note = StatusUnknown, f.noBaseOf
 			return v
 		}
 		observed = 100 * f.value / f.base
+		highest = 100 * (f.value + f.unseen) / f.base
 		v.Absolute, v.Base = ptr(f.value), ptr(f.base)
 	}
 	v.Observed = ptr(observed)
-	v.Status = StatusFail
-	if t.Holds(observed) {
+	low, high := t.Holds(observed), t.Holds(highest)
+	switch {
+	case low && high:
 		v.Status = StatusPass
+	case !low && !high:
+		v.Status = StatusFail
+	default:
+		// The figure lies between what was seen and what was seen plus
+		// the copies nobody could look at: warren cannot say.
+		v.Status, v.Note = StatusUnknown, f.unseenWhy
 	}
 	return v
 }
@@ -291,6 +305,11 @@ func (e *evaluator) count(m scenarios.Metric, percent bool) figure {
 		return unknown("warren does not know the count %s", m.Name)
 	}
 	f := figure{value: float64(n), base: float64(base), hasBase: true}
+	if (m.Name == scenarios.CountLost || m.Name == scenarios.CountUnconsumed) && in.Unknown > 0 {
+		f.unseen = float64(in.Unknown)
+		f.unseenWhy = fmt.Sprintf("%s of the expected copies could be lost or still queued: the broker could not be asked at the end (%s)",
+			textfmt.Count(in.Unknown), unknownWhy(in))
+	}
 	if percent && base == 0 {
 		f.noBaseOf = fmt.Sprintf("no %s to take a percent of", m.PercentOf())
 	}
@@ -372,4 +391,14 @@ func (e *evaluator) confirmGroups() (confirming, all int) {
 		}
 	}
 	return confirming, len(e.r.Scenario.Publishers)
+}
+
+// unknownWhy is the first reason a queue gives for its unknown copies.
+func unknownWhy(in Integrity) string {
+	for _, q := range in.Queues {
+		if q.Unknown > 0 && q.UnknownWhy != "" {
+			return q.UnknownWhy
+		}
+	}
+	return "no reason recorded"
 }

@@ -2,6 +2,7 @@ package results
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -279,5 +280,46 @@ func TestThresholdSeriesAreMetrics(t *testing.T) {
 		if !slices.Contains(Metrics(), s) {
 			t.Errorf("thresholds read latency %q, which results do not record (%v)", s, Metrics())
 		}
+	}
+}
+
+// Copies whose fate the broker could not be asked about may be lost or
+// still queued: a threshold on lost holds, fails or cannot be judged
+// according to whether it holds at both ends of that range.
+func TestEvaluateUnknownCopiesBoundLost(t *testing.T) {
+	unknownCopies := func(r *Result, lost, unknown int64) {
+		r.Integrity.Lost, r.Integrity.Unknown = lost, unknown
+		r.Integrity.Queues = []QueueIntegrity{{Queue: "q", Lost: lost, Unknown: unknown, UnknownWhy: "connection refused"}}
+	}
+	tests := []struct {
+		threshold     string
+		lost, unknown int64
+		status        Status
+	}{
+		{"lost==0", 0, 0, StatusPass},
+		{"lost==0", 0, 415, StatusUnknown}, // the default integrity threshold cannot pass
+		{"lost==0", 2, 415, StatusFail},    // 2 were seen lost: it fails whatever the rest
+		{"lost<=500", 0, 415, StatusPass},  // even if every unknown copy was lost
+		{"lost<=100", 0, 415, StatusUnknown},
+		{"lost<=1%", 0, 50, StatusPass}, // 50 of 9,900 is 0.5%
+		{"lost<=1%", 0, 500, StatusUnknown},
+		{"unconsumed==0", 0, 10, StatusUnknown},
+		{"duplicated==0", 0, 415, StatusPass}, // unknown copies say nothing of duplicates
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s lost %d unknown %d", tt.threshold, tt.lost, tt.unknown), func(t *testing.T) {
+			r := judgedResult(t, tt.threshold)
+			unknownCopies(r, tt.lost, tt.unknown)
+			v := verdictOf(t, r, tt.threshold)
+			if v.Status != tt.status {
+				t.Fatalf("status %s (%q), want %s", v.Status, v.Note, tt.status)
+			}
+			if v.Status == StatusUnknown && !strings.Contains(v.Note, "connection refused") {
+				t.Errorf("note %q does not say why the broker could not be asked", v.Note)
+			}
+			if v.Status == StatusUnknown && !Failed([]Verdict{v}) {
+				t.Error("an unknown verdict did not fail the run")
+			}
+		})
 	}
 }
