@@ -294,8 +294,11 @@ func TestRunAbandonedBeforePublishing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	// The connection stays open for the cleanup, which runs after the test
+	// function has returned (a deferred Close would run first and leave the
+	// queues behind on the shared broker).
 	t.Cleanup(func() {
+		defer conn.Close()
 		if ch, err := conn.Channel(); err == nil {
 			for _, q := range s.Topology.Queues {
 				ch.QueueDelete(q.Name, false, false, false)
